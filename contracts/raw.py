@@ -1,0 +1,190 @@
+"""Contracts of the raw tables (phase 1-2): what a parsed source row must look like."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pandera.pandas as pa
+from pandera.typing import Series
+
+MARKETS: tuple[str, ...] = ("points", "rebounds", "assists", "threes", "pra")
+SEASON_TYPES: tuple[str, ...] = ("Regular Season", "Playoffs", "PlayIn")
+
+
+class RawSchedule(pa.DataFrameModel):
+    """One row per game: who plays whom, on which US-Eastern date, and when it tips off."""
+
+    game_id: Series[str] = pa.Field(str_length={"min_value": 1})
+    game_date: Series[pd.Timestamp]
+    season: Series[str] = pa.Field(str_matches=r"^\d{4}-\d{2}$")
+    season_type: Series[str] = pa.Field(isin=list(SEASON_TYPES))
+    home_team: Series[str] = pa.Field(str_length=3)
+    away_team: Series[str] = pa.Field(str_length=3)
+    tipoff_utc: Series[pd.DatetimeTZDtype] = pa.Field(
+        nullable=True, dtype_kwargs={"unit": "ns", "tz": "UTC"}
+    )
+    source: Series[str]
+
+    @pa.dataframe_check(error="home_team equals away_team")
+    def teams_differ(cls, df: pd.DataFrame) -> Series[bool]:
+        return df["home_team"] != df["away_team"]
+
+    class Config:
+        coerce = True
+        strict = "filter"
+
+
+class RawPlayerBoxscores(pa.DataFrameModel):
+    """One row per player per game he appeared in (absence of a row means he did not play)."""
+
+    game_id: Series[str] = pa.Field(str_length={"min_value": 1})
+    game_date: Series[pd.Timestamp]
+    season: Series[str] = pa.Field(str_matches=r"^\d{4}-\d{2}$")
+    season_type: Series[str] = pa.Field(isin=list(SEASON_TYPES))
+    player_id: Series[str] = pa.Field(str_length={"min_value": 1})
+    player_name: Series[str] = pa.Field(str_length={"min_value": 1})
+    team_abbr: Series[str] = pa.Field(str_length=3)
+    opponent_abbr: Series[str] = pa.Field(str_length=3)
+    is_home: Series[bool]
+    starter: Series[pd.BooleanDtype] = pa.Field(nullable=True)
+    minutes: Series[float] = pa.Field(ge=0, le=70)
+    pts: Series[float] = pa.Field(ge=0, le=100)
+    reb: Series[float] = pa.Field(ge=0, le=60)
+    ast: Series[float] = pa.Field(ge=0, le=40)
+    fg3m: Series[float] = pa.Field(ge=0, le=20, nullable=True)
+    fgm: Series[float] = pa.Field(ge=0, nullable=True)
+    fga: Series[float] = pa.Field(ge=0, nullable=True)
+    fg3a: Series[float] = pa.Field(ge=0, nullable=True)
+    ftm: Series[float] = pa.Field(ge=0, nullable=True)
+    fta: Series[float] = pa.Field(ge=0, nullable=True)
+    oreb: Series[float] = pa.Field(ge=0, nullable=True)
+    dreb: Series[float] = pa.Field(ge=0, nullable=True)
+    stl: Series[float] = pa.Field(ge=0, nullable=True)
+    blk: Series[float] = pa.Field(ge=0, nullable=True)
+    tov: Series[float] = pa.Field(ge=0, nullable=True)
+    pf: Series[float] = pa.Field(ge=0, nullable=True)
+    plus_minus: Series[float] = pa.Field(nullable=True)
+    source: Series[str]
+
+    @pa.dataframe_check(error="PTS != 2*(FGM-FG3M) + 3*FG3M + FTM")
+    def points_consistent(cls, df: pd.DataFrame) -> Series[bool]:
+        implied = 2 * (df["fgm"] - df["fg3m"]) + 3 * df["fg3m"] + df["ftm"]
+        return implied.isna() | (implied == df["pts"])
+
+    @pa.dataframe_check(error="FG3M > FGM or FGM > FGA")
+    def makes_within_attempts(cls, df: pd.DataFrame) -> Series[bool]:
+        ok_3 = df["fg3m"].isna() | df["fgm"].isna() | (df["fg3m"] <= df["fgm"])
+        ok_fg = df["fgm"].isna() | df["fga"].isna() | (df["fgm"] <= df["fga"])
+        return ok_3 & ok_fg
+
+    @pa.dataframe_check(error="team_abbr equals opponent_abbr")
+    def teams_differ(cls, df: pd.DataFrame) -> Series[bool]:
+        return df["team_abbr"] != df["opponent_abbr"]
+
+    class Config:
+        coerce = True
+        strict = "filter"
+
+
+class RawTeamBoxscores(pa.DataFrameModel):
+    """One row per team per game: the team's box score (used for pace and defence)."""
+
+    game_id: Series[str] = pa.Field(str_length={"min_value": 1})
+    game_date: Series[pd.Timestamp]
+    season: Series[str] = pa.Field(str_matches=r"^\d{4}-\d{2}$")
+    season_type: Series[str] = pa.Field(isin=list(SEASON_TYPES))
+    team_abbr: Series[str] = pa.Field(str_length=3)
+    opponent_abbr: Series[str] = pa.Field(str_length=3)
+    is_home: Series[bool]
+    minutes: Series[float] = pa.Field(ge=0, le=400)
+    pts: Series[float] = pa.Field(ge=0, le=250)
+    fgm: Series[float] = pa.Field(ge=0, nullable=True)
+    fga: Series[float] = pa.Field(ge=0, nullable=True)
+    fg3m: Series[float] = pa.Field(ge=0, nullable=True)
+    fg3a: Series[float] = pa.Field(ge=0, nullable=True)
+    ftm: Series[float] = pa.Field(ge=0, nullable=True)
+    fta: Series[float] = pa.Field(ge=0, nullable=True)
+    oreb: Series[float] = pa.Field(ge=0, nullable=True)
+    dreb: Series[float] = pa.Field(ge=0, nullable=True)
+    reb: Series[float] = pa.Field(ge=0, nullable=True)
+    ast: Series[float] = pa.Field(ge=0, nullable=True)
+    tov: Series[float] = pa.Field(ge=0, nullable=True)
+    plus_minus: Series[float] = pa.Field(nullable=True)
+    source: Series[str]
+
+    class Config:
+        coerce = True
+        strict = "filter"
+
+
+class RawPropLines(pa.DataFrameModel):
+    """One prop-line snapshot: a book's over/under line for a player, market and game, at a time."""
+
+    event_id: Series[str] = pa.Field(str_length={"min_value": 1})
+    game_date: Series[pd.Timestamp]
+    commence_time: Series[pd.DatetimeTZDtype] = pa.Field(dtype_kwargs={"unit": "ns", "tz": "UTC"})
+    home_team: Series[str] = pa.Field(str_length=3)
+    away_team: Series[str] = pa.Field(str_length=3)
+    bookmaker: Series[str] = pa.Field(str_length={"min_value": 1})
+    market: Series[str] = pa.Field(isin=list(MARKETS))
+    player_name: Series[str] = pa.Field(str_length={"min_value": 1})
+    line: Series[float] = pa.Field(ge=0, le=120)
+    over_price: Series[float] = pa.Field(nullable=True)
+    under_price: Series[float] = pa.Field(nullable=True)
+    captured_at: Series[pd.DatetimeTZDtype] = pa.Field(dtype_kwargs={"unit": "ns", "tz": "UTC"})
+    minutes_before_tip: Series[float]
+    source: Series[str]
+
+    @pa.check("over_price", "under_price", error="American odds must be <= -100 or >= 100")
+    def american_odds(cls, s: Series[float]) -> Series[bool]:
+        return s.isna() | (s <= -100) | (s >= 100)
+
+    @pa.check("minutes_before_tip", error="line captured after tip-off")
+    def captured_before_tip(cls, s: Series[float]) -> Series[bool]:
+        return s >= 0
+
+    class Config:
+        coerce = True
+        strict = "filter"
+
+
+class RawGameOdds(pa.DataFrameModel):
+    """One game-level price snapshot: spread, total or moneyline of a book for one side."""
+
+    event_id: Series[str] = pa.Field(str_length={"min_value": 1})
+    game_date: Series[pd.Timestamp]
+    commence_time: Series[pd.DatetimeTZDtype] = pa.Field(dtype_kwargs={"unit": "ns", "tz": "UTC"})
+    home_team: Series[str] = pa.Field(str_length=3)
+    away_team: Series[str] = pa.Field(str_length=3)
+    bookmaker: Series[str]
+    market: Series[str] = pa.Field(isin=["spread", "total", "moneyline"])
+    side: Series[str] = pa.Field(isin=["home", "away", "over", "under"])
+    line: Series[float] = pa.Field(nullable=True)
+    price: Series[float]
+    captured_at: Series[pd.DatetimeTZDtype] = pa.Field(dtype_kwargs={"unit": "ns", "tz": "UTC"})
+    source: Series[str]
+
+    @pa.check("price", error="American odds must be <= -100 or >= 100")
+    def american_odds(cls, s: Series[float]) -> Series[bool]:
+        return (s <= -100) | (s >= 100)
+
+    class Config:
+        coerce = True
+        strict = "filter"
+
+
+class Quarantine(pa.DataFrameModel):
+    """A rejected input row, with where it came from and why."""
+
+    table_name: Series[str]
+    source: Series[str]
+    payload_path: Series[str] = pa.Field(nullable=True)
+    row_number: Series[int]
+    field: Series[str] = pa.Field(nullable=True)
+    rule: Series[str]
+    message: Series[str]
+    row_json: Series[str]
+    quarantined_at: Series[pd.DatetimeTZDtype] = pa.Field(dtype_kwargs={"unit": "ns", "tz": "UTC"})
+
+    class Config:
+        coerce = True
+        strict = "filter"
