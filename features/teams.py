@@ -63,7 +63,7 @@ def _name_index() -> dict[str, str]:
     index.update({name.lower(): abbr for name, abbr in _EXTRA_NAMES.items()})
     # Nicknames alone ("Celtics", "Trail Blazers", "76ers") as used by live feeds.
     index.update({name.split(" ", 2)[-1].lower(): abbr for abbr, (_, name) in TEAMS.items()})
-    index["blazers"] = "POR"
+    index["trail blazers"] = "POR"
     return index
 
 
