@@ -1,0 +1,62 @@
+"""What every source returns: raw payloads, kept verbatim before anything parses them."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Protocol
+
+# The kinds of payload a source can be asked for, one per raw table (plus the live feeds).
+KINDS: tuple[str, ...] = (
+    "schedule",
+    "player_boxscores",
+    "team_boxscores",
+    "prop_lines",
+    "game_odds",
+    "live_scoreboard",
+    "live_boxscore",
+)
+
+
+class SourceError(RuntimeError):
+    """A source failed in a way a retry will not fix (bad payload, 4xx, unknown shape)."""
+
+    def __init__(self, source: str, message: str, *, url: str | None = None) -> None:
+        where = f" ({url})" if url else ""
+        super().__init__(f"[{source}] {message}{where}")
+        self.source = source
+        self.url = url
+
+
+class TransientSourceError(SourceError):
+    """A source failed in a way that may pass: 429, 5xx, timeout. Retried with backoff, capped."""
+
+
+@dataclass(frozen=True)
+class RawPayload:
+    """One response body exactly as the source sent it, with where and when it came from."""
+
+    source: str
+    kind: str
+    game_date: date
+    content: bytes
+    fetched_at: datetime
+    content_type: str = "application/json"
+    url: str | None = None
+    # Free-form request facts that parsing needs (e.g. {"event_id": ...}); never secrets.
+    meta: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def content_hash(self) -> str:
+        return hashlib.sha256(self.content).hexdigest()
+
+
+class GameDaySource(Protocol):
+    """A source of raw payloads for one US-Eastern game date, as of the source's clock."""
+
+    name: str
+
+    def fetch(self, kind: str, game_date: date) -> list[RawPayload]:
+        """Return the payloads of `kind` for `game_date`; an empty list when there is nothing yet."""
+        ...
