@@ -121,7 +121,9 @@ class RawPropLines(pa.DataFrameModel):
 
     event_id: Series[str] = pa.Field(str_length={"min_value": 1})
     game_date: Series[pd.Timestamp]
-    commence_time: Series[pd.DatetimeTZDtype] = pa.Field(dtype_kwargs={"unit": "ns", "tz": "UTC"})
+    commence_time: Series[pd.DatetimeTZDtype] = pa.Field(
+        nullable=True, dtype_kwargs={"unit": "ns", "tz": "UTC"}
+    )
     home_team: Series[str] = pa.Field(str_length=3)
     away_team: Series[str] = pa.Field(str_length=3)
     bookmaker: Series[str] = pa.Field(str_length={"min_value": 1})
@@ -131,7 +133,8 @@ class RawPropLines(pa.DataFrameModel):
     over_price: Series[float] = pa.Field(nullable=True)
     under_price: Series[float] = pa.Field(nullable=True)
     captured_at: Series[pd.DatetimeTZDtype] = pa.Field(dtype_kwargs={"unit": "ns", "tz": "UTC"})
-    minutes_before_tip: Series[float]
+    # Unknown (NA) when the source gives no tip-off time; readers treat that as "before tip".
+    minutes_before_tip: Series[float] = pa.Field(nullable=True)
     source: Series[str]
 
     @pa.check("over_price", "under_price", error="American odds must be <= -100 or >= 100")
@@ -140,7 +143,7 @@ class RawPropLines(pa.DataFrameModel):
 
     @pa.check("minutes_before_tip", error="line captured after tip-off")
     def captured_before_tip(cls, s: Series[float]) -> Series[bool]:
-        return s >= 0
+        return s.isna() | (s >= 0)
 
     class Config:
         coerce = True

@@ -1,0 +1,138 @@
+"""The one settings class: every knob of the platform, read from NBA_PROPS_* environment variables."""
+
+from __future__ import annotations
+
+from datetime import date
+from functools import cached_property
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+class Settings(BaseSettings):
+    """Platform settings. Environments differ only in these values, never in code."""
+
+    model_config = SettingsConfigDict(env_prefix="NBA_PROPS_", extra="ignore")
+
+    home: Path = Field(
+        default=Path("var"),
+        description="State directory: DuckDB file, raw store, exports, reports, MLflow and Prefect home.",
+    )
+    data_dir: Path = Field(
+        default=REPO_ROOT / "data",
+        description="Folder of real data files the replay source serves (layout of ../shared/data).",
+    )
+    warehouse_url: str | None = Field(
+        default=None,
+        description="SQLAlchemy URL of the warehouse; default duckdb:///{home}/warehouse.duckdb. "
+        "Production: bigquery://project/dataset.",
+    )
+    raw_store_url: str | None = Field(
+        default=None,
+        description="Where raw payloads are kept: a local folder (default {home}/raw) or gs://bucket/prefix.",
+    )
+    exports_url: str | None = Field(
+        default=None,
+        description="Where JSON exports go: a local folder (default {home}/exports) or gs://bucket/prefix.",
+    )
+    gcp_credentials_block: str | None = Field(
+        default=None, description="Name of the prefect-gcp GcpCredentials block used for gs:// URLs."
+    )
+    mlflow_tracking_uri: str | None = Field(
+        default=None,
+        description="MLflow tracking URI; default sqlite:///{home}/mlflow.db with artifacts under {home}/mlartifacts.",
+    )
+    source: str = Field(
+        default="replay",
+        description="Where payloads come from: 'replay' (bundled real data, as of a clock) or 'live' "
+        "(stats.nba.com, cdn.nba.com, The Odds API).",
+    )
+    odds_api_key: str | None = Field(
+        default=None,
+        description="The Odds API key (or Prefect Secret block 'odds-api-key'); never logged.",
+        repr=False,
+    )
+    clock: str | None = Field(
+        default=None,
+        description="Pin 'now' (ISO datetime, UTC if no zone) for replay and tests; default is the real clock.",
+    )
+    replay_clock_time: str = Field(
+        default="18:00",
+        description="US-Eastern time of day the replay source answers 'as of' on a game date when no clock is pinned.",
+    )
+    demo_date: date = Field(
+        default=date(2024, 4, 10), description="Game date `make demo` runs (inside the bundled prop-line window)."
+    )
+    markets: list[str] = Field(
+        default=["points", "rebounds", "assists", "threes", "pra"],
+        description="Markets predicted and graded.",
+    )
+    model_name_prefix: str = Field(
+        default="nba-props", description="Registered model name is '{prefix}-{market}'."
+    )
+    champion_alias: str = Field(default="champion", description="Alias the prediction flow loads.")
+    train_seasons: list[str] = Field(
+        default=["2021-22", "2022-23", "2023-24"],
+        description="Seasons the first model trains on (rows strictly before the train cutoff).",
+    )
+    train_cutoff: date = Field(
+        default=date(2024, 3, 1),
+        description="Training uses games strictly before this date; evaluation windows start at or after it.",
+    )
+    min_expected_value: float = Field(
+        default=0.03,
+        description="Recommend OVER/UNDER only when expected profit per unit at the real price is at least this.",
+    )
+    coverage_threshold: float = Field(
+        default=0.9, description="Share of expected players a precompute table must cover."
+    )
+    coverage_fail: bool = Field(
+        default=False, description="Fail the run (true) or warn and alert (false) below the coverage threshold."
+    )
+    alert_block: str | None = Field(
+        default=None,
+        description="Name of a Prefect notification block (Slack, webhook, email) for alerts; none logs only.",
+    )
+    alert_min_interval_minutes: int = Field(
+        default=60, description="The same alert signature is sent at most once per this many minutes."
+    )
+
+    @cached_property
+    def home_dir(self) -> Path:
+        return self.home.resolve()
+
+    @property
+    def resolved_warehouse_url(self) -> str:
+        return self.warehouse_url or f"duckdb:///{self.home_dir / 'warehouse.duckdb'}"
+
+    @property
+    def resolved_raw_store(self) -> str:
+        return self.raw_store_url or str(self.home_dir / "raw")
+
+    @property
+    def resolved_exports(self) -> str:
+        return self.exports_url or str(self.home_dir / "exports")
+
+    @property
+    def reports_dir(self) -> Path:
+        return self.home_dir / "reports"
+
+    @property
+    def resolved_mlflow_uri(self) -> str:
+        return self.mlflow_tracking_uri or f"sqlite:///{self.home_dir / 'mlflow.db'}"
+
+    @property
+    def mlflow_artifacts_dir(self) -> Path:
+        return self.home_dir / "mlartifacts"
+
+    @property
+    def prefect_home(self) -> Path:
+        return self.home_dir / "prefect"
+
+
+def get_settings() -> Settings:
+    """Read settings from the environment now (not at import time)."""
+    return Settings()
