@@ -1,0 +1,237 @@
+"""Phase 3: player and team game summaries, and who is expected to play on a date."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+STATS: tuple[str, ...] = ("points", "rebounds", "assists", "threes", "pra")
+# The recent-rotation rule: a player is expected on D if he played for the team in one of its
+# last ROTATION_GAMES games before D and that team is his most recent one.
+ROTATION_GAMES = 5
+
+
+def player_game_summary(raw_player_boxscores: pd.DataFrame) -> pd.DataFrame:
+    """One row per player and finished game, with market stats and a usage proxy."""
+    b = raw_player_boxscores
+    minutes = b["minutes"].astype(float)
+    usage = (b["fga"] + 0.44 * b["fta"] + b["tov"]) / minutes.where(minutes > 0)
+    out = pd.DataFrame(
+        {
+            "game_id": b["game_id"],
+            "game_date": pd.to_datetime(b["game_date"]),
+            "season": b["season"],
+            "season_type": b["season_type"],
+            "player_id": b["player_id"].astype(str),
+            "player_name": b["player_name"],
+            "team_abbr": b["team_abbr"],
+            "opponent_abbr": b["opponent_abbr"],
+            "is_home": b["is_home"].astype(bool),
+            "starter": b["starter"].astype("boolean"),
+            "minutes": minutes,
+            "points": b["pts"].astype(float),
+            "rebounds": b["reb"].astype(float),
+            "assists": b["ast"].astype(float),
+            "threes": b["fg3m"].astype(float),
+            "pra": (b["pts"] + b["reb"] + b["ast"]).astype(float),
+            "fga": b["fga"].astype(float),
+            "fta": b["fta"].astype(float),
+            "tov": b["tov"].astype(float),
+            "usage_proxy": usage.astype(float),
+        }
+    )
+    return out.sort_values(["game_date", "game_id", "player_id"]).reset_index(drop=True)
+
+
+def team_game_summary(raw_team_boxscores: pd.DataFrame) -> pd.DataFrame:
+    """One row per team and finished game: possessions (both teams averaged), pace and ratings."""
+    t = raw_team_boxscores
+    own_poss = t["fga"] - t["oreb"] + t["tov"] + 0.44 * t["fta"]
+    frame = pd.DataFrame(
+        {
+            "game_id": t["game_id"],
+            "game_date": pd.to_datetime(t["game_date"]),
+            "season": t["season"],
+            "team_abbr": t["team_abbr"],
+            "opponent_abbr": t["opponent_abbr"],
+            "is_home": t["is_home"].astype(bool),
+            "points": t["pts"].astype(float),
+            "minutes": t["minutes"].astype(float),
+            "_poss": own_poss.astype(float),
+        }
+    )
+    opp = frame[["game_id", "team_abbr", "points", "_poss"]].rename(
+        columns={"team_abbr": "opponent_abbr", "points": "points_allowed", "_poss": "_opp_poss"}
+    )
+    out = frame.merge(opp, on=["game_id", "opponent_abbr"], how="left")
+    possessions = (out["_poss"] + out["_opp_poss"]) / 2
+    possessions = possessions.where(possessions > 0)
+    game_minutes = (out["minutes"] / 5).where(out["minutes"] > 0, 48.0)
+    out["possessions"] = possessions
+    out["pace"] = 48 * possessions / game_minutes
+    out["off_rating"] = 100 * out["points"] / possessions
+    out["def_rating"] = 100 * out["points_allowed"] / possessions
+    out["points_allowed"] = out["points_allowed"].fillna(np.nan)
+    return (
+        out.drop(columns=["_poss", "_opp_poss", "minutes"])
+        .sort_values(["game_date", "game_id", "team_abbr"])
+        .reset_index(drop=True)
+    )
+
+
+def _team_slots(schedule: pd.DataFrame) -> pd.DataFrame:
+    """Two rows per scheduled game: (game_date, game_id, team_abbr, opponent_abbr, is_home)."""
+    home = pd.DataFrame(
+        {
+            "game_date": pd.to_datetime(schedule["game_date"]),
+            "game_id": schedule["game_id"],
+            "team_abbr": schedule["home_team"],
+            "opponent_abbr": schedule["away_team"],
+            "is_home": True,
+        }
+    )
+    away = home.rename(columns={"team_abbr": "opponent_abbr", "opponent_abbr": "team_abbr"}).assign(
+        is_home=False
+    )
+    return pd.concat([home, away[home.columns]], ignore_index=True)
+
+
+def _asof_before(
+    left: pd.DataFrame, right: pd.DataFrame, on_left: str, by: str, on_right: str = "game_date"
+) -> pd.DataFrame:
+    """For each left row, the last right row with the same `by` and right date strictly before."""
+    left_sorted = left.sort_values(on_left)
+    right_sorted = right.sort_values(on_right)
+    merged = pd.merge_asof(
+        left_sorted,
+        right_sorted,
+        left_on=on_left,
+        right_on=on_right,
+        by=by,
+        allow_exact_matches=False,
+        direction="backward",
+        suffixes=("", "_hist"),
+    )
+    return merged
+
+
+def upcoming_player_game_context(schedule: pd.DataFrame, history: pd.DataFrame) -> pd.DataFrame:
+    """Who is expected to play on each scheduled date, with rest and recent load.
+
+    `history` is player_game_summary; only games strictly before each row's date are used, so the
+    same call serves one date (daily, same-day) and a range (backfill).
+    """
+    slots = _team_slots(schedule)
+    if slots.empty or history.empty:
+        return _empty_context()
+    hist = history.copy()
+    hist["game_date"] = pd.to_datetime(hist["game_date"])
+    hist = hist.sort_values(["game_date", "game_id"])
+
+    # Rank each team's games; a slot on date D sees the team's games ranked below its own cutoff.
+    team_games = hist[["team_abbr", "game_id", "game_date"]].drop_duplicates(["team_abbr", "game_id"])
+    team_games = team_games.sort_values(["team_abbr", "game_date"])
+    team_games["team_game_no"] = team_games.groupby("team_abbr").cumcount() + 1
+    slot_counts = _asof_before(
+        slots[["game_date", "team_abbr"]].drop_duplicates().rename(columns={"game_date": "target_date"}),
+        team_games[["team_abbr", "game_date", "team_game_no"]],
+        on_left="target_date",
+        by="team_abbr",
+    )[["target_date", "team_abbr", "team_game_no"]].rename(columns={"team_game_no": "games_before"})
+
+    appearances = hist[["player_id", "player_name", "team_abbr", "game_id", "game_date"]].merge(
+        team_games[["team_abbr", "game_id", "team_game_no"]], on=["team_abbr", "game_id"]
+    )
+    window = slot_counts.dropna(subset=["games_before"])
+    window = pd.concat(
+        [window.assign(team_game_no=window["games_before"] - k) for k in range(ROTATION_GAMES)],
+        ignore_index=True,
+    )
+    window = window[window["team_game_no"] >= 1]
+    candidates = window[["target_date", "team_abbr", "team_game_no"]].merge(
+        appearances, on=["team_abbr", "team_game_no"]
+    )
+    candidates = candidates.drop_duplicates(["target_date", "team_abbr", "player_id"])[
+        ["target_date", "team_abbr", "player_id"]
+    ]
+
+    # Keep a player only for his most recent team before D (a traded player moves with the trade).
+    last_game = _asof_before(
+        candidates[["target_date", "player_id"]].drop_duplicates(),
+        hist[["player_id", "game_date", "team_abbr", "player_name"]].rename(
+            columns={"team_abbr": "last_team"}
+        ),
+        on_left="target_date",
+        by="player_id",
+    )
+    candidates = candidates.merge(last_game, on=["target_date", "player_id"])
+    candidates = candidates[candidates["team_abbr"] == candidates["last_team"]]
+
+    context = slots.rename(columns={"game_date": "target_date"}).merge(
+        candidates[["target_date", "team_abbr", "player_id", "player_name", "game_date"]].rename(
+            columns={"game_date": "last_game_date"}
+        ),
+        on=["target_date", "team_abbr"],
+    )
+    context = context.merge(_recent_load(context[["target_date", "player_id"]], hist), on=["target_date", "player_id"])
+    days_rest = (context["target_date"] - context["last_game_date"]).dt.days.astype(float)
+    out = pd.DataFrame(
+        {
+            "game_date": context["target_date"],
+            "game_id": context["game_id"],
+            "player_id": context["player_id"],
+            "player_name": context["player_name"],
+            "team_abbr": context["team_abbr"],
+            "opponent_abbr": context["opponent_abbr"],
+            "is_home": context["is_home"].astype(bool),
+            "days_rest": days_rest,
+            "back_to_back": days_rest == 1,
+            "games_last_7d": context["games_last_7d"],
+            "games_last_14d": context["games_last_14d"],
+            "minutes_last_7d": context["minutes_last_7d"],
+            "minutes_last_14d": context["minutes_last_14d"],
+        }
+    )
+    return out.sort_values(["game_date", "game_id", "player_id"]).reset_index(drop=True)
+
+
+def _recent_load(targets: pd.DataFrame, hist: pd.DataFrame) -> pd.DataFrame:
+    """Games and minutes in the 7 and 14 days before each (target_date, player_id)."""
+    h = hist[["player_id", "game_date", "minutes"]].sort_values(["player_id", "game_date"]).copy()
+    h["cum_games"] = h.groupby("player_id").cumcount() + 1.0
+    h["cum_minutes"] = h.groupby("player_id")["minutes"].cumsum()
+    h = h[["player_id", "game_date", "cum_games", "cum_minutes"]]
+    t = targets.drop_duplicates().copy()
+    at_d = _asof_before(t, h, on_left="target_date", by="player_id")
+    out = at_d[["target_date", "player_id", "cum_games", "cum_minutes"]].fillna(0.0)
+    for days in (7, 14):
+        shifted = t.assign(window_start=t["target_date"] - pd.Timedelta(days=days))
+        before = _asof_before(shifted, h, on_left="window_start", by="player_id")[
+            ["target_date", "player_id", "cum_games", "cum_minutes"]
+        ].fillna(0.0)
+        merged = out[["target_date", "player_id", "cum_games", "cum_minutes"]].merge(
+            before, on=["target_date", "player_id"], suffixes=("", "_start")
+        )
+        out[f"games_last_{days}d"] = (merged["cum_games"] - merged["cum_games_start"]).to_numpy()
+        out[f"minutes_last_{days}d"] = (merged["cum_minutes"] - merged["cum_minutes_start"]).to_numpy()
+    return out.drop(columns=["cum_games", "cum_minutes"])
+
+
+def _empty_context() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "game_date": pd.Series(dtype="datetime64[ns]"),
+            "game_id": pd.Series(dtype=str),
+            "player_id": pd.Series(dtype=str),
+            "player_name": pd.Series(dtype=str),
+            "team_abbr": pd.Series(dtype=str),
+            "opponent_abbr": pd.Series(dtype=str),
+            "is_home": pd.Series(dtype=bool),
+            "days_rest": pd.Series(dtype=float),
+            "back_to_back": pd.Series(dtype=bool),
+            "games_last_7d": pd.Series(dtype=float),
+            "games_last_14d": pd.Series(dtype=float),
+            "minutes_last_7d": pd.Series(dtype=float),
+            "minutes_last_14d": pd.Series(dtype=float),
+        }
+    )

@@ -1,0 +1,228 @@
+"""Phase 4: rolling player form, team defence and pace, composite factors, the ML feature store.
+
+Every table is computed on each player's (or team's) game sequence *including* the game, then
+joined to a target date D with an as-of join that only matches games strictly before D. That one
+rule makes every feature point-in-time, for one date or a whole range, with no loop over dates.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from features.analytics import STATS, _asof_before
+
+FEATURE_VERSION = "v1"
+FORM_STATS: tuple[str, ...] = ("minutes", *STATS)
+WINDOWS: tuple[int, ...] = (5, 10, 20)
+EWM_HALFLIFE_GAMES = 5.0
+DEFENCE_WINDOW_GAMES = 15
+PACE_WINDOW_GAMES = 10
+
+# The per-market feature vector the models see (market-specific columns use the `stat_` prefix).
+MODEL_FEATURES: tuple[str, ...] = (
+    "stat_l5",
+    "stat_l10",
+    "stat_l20",
+    "stat_std_l10",
+    "stat_season",
+    "stat_ewm",
+    "stat_per36_l10",
+    "stat_trend",
+    "minutes_l5",
+    "minutes_l10",
+    "minutes_std_l10",
+    "minutes_ewm",
+    "projected_minutes",
+    "usage_l10",
+    "usage_spike",
+    "days_rest",
+    "back_to_back",
+    "games_last_7d",
+    "minutes_last_7d",
+    "is_home",
+    "team_pace",
+    "opp_pace",
+    "pace_diff",
+    "opp_def_factor",
+    "games_this_season",
+    "quality_score",
+)
+
+
+def _grouped(values: pd.Series, keys: list[pd.Series]) -> pd.core.groupby.SeriesGroupBy:
+    return values.groupby(keys, sort=False)
+
+
+def _roll(values: pd.Series, keys: list[pd.Series], window: int, min_periods: int, how: str) -> pd.Series:
+    """Rolling aggregate within groups, aligned back to the input index (Cython, no lambdas)."""
+    rolled = getattr(_grouped(values, keys).rolling(window, min_periods=min_periods), how)()
+    return rolled.reset_index(level=list(range(len(keys))), drop=True).sort_index()
+
+
+def _rolling_state(games: pd.DataFrame) -> pd.DataFrame:
+    """Per player and game: rolling form over the games up to and including that game."""
+    g = games.sort_values(["player_id", "game_date", "game_id"]).reset_index(drop=True)
+    player = [g["player_id"]]
+    player_season = [g["player_id"], g["season"]]
+    out = g[["player_id", "game_date", "season"]].copy()
+    for stat in FORM_STATS:
+        values = g[stat].astype(float)
+        for w in WINDOWS:
+            out[f"{stat}_l{w}"] = _roll(values, player, w, 1, "mean")
+        out[f"{stat}_std_l10"] = _roll(values, player, 10, 2, "std")
+        ewm = _grouped(values, player).ewm(halflife=EWM_HALFLIFE_GAMES, ignore_na=True).mean()
+        out[f"{stat}_ewm"] = ewm.reset_index(level=0, drop=True).sort_index()
+        expanding = _grouped(values, player_season).expanding().mean()
+        out[f"{stat}_season"] = expanding.reset_index(level=[0, 1], drop=True).sort_index()
+    minutes_l10_sum = _roll(g["minutes"].astype(float), player, 10, 1, "sum")
+    for stat in STATS:
+        stat_sum = _roll(g[stat].astype(float), player, 10, 1, "sum")
+        out[f"{stat}_per36_l10"] = 36 * stat_sum / minutes_l10_sum.where(minutes_l10_sum > 0)
+    usage = g["usage_proxy"].astype(float)
+    for w in WINDOWS:
+        out[f"usage_l{w}"] = _roll(usage, player, w, 1, "mean")
+    counter = g.groupby("player_id", sort=False).cumcount().add(1).astype(float)
+    out["games_in_l20"] = counter.clip(upper=20)
+    out["games_this_season_after"] = g.groupby(["player_id", "season"], sort=False).cumcount().add(1).astype(float)
+    out["games_total_after"] = counter
+    return out
+
+
+def player_daily_cache(history: pd.DataFrame, targets: pd.DataFrame) -> pd.DataFrame:
+    """Rolling form of each (player_id, game_date) target from games strictly before game_date.
+
+    `history` is player_game_summary; `targets` needs player_id, game_date and season (of D).
+    """
+    # Rolling form is per player: computing it for the target players only gives identical values.
+    state = _rolling_state(history[history["player_id"].isin(targets["player_id"])])
+    t = targets[["player_id", "game_date", "season"]].drop_duplicates(["player_id", "game_date"])
+    t = t.rename(columns={"game_date": "target_date", "season": "target_season"})
+    merged = _asof_before(t, state, on_left="target_date", by="player_id")
+    new_season = merged["season"] != merged["target_season"]
+    season_cols = [f"{s}_season" for s in FORM_STATS]
+    merged.loc[new_season, season_cols] = np.nan
+    merged["games_this_season"] = merged["games_this_season_after"].where(~new_season, 0.0).fillna(0.0)
+    merged["games_total"] = merged["games_total_after"].fillna(0.0)
+    merged["last_game_date"] = merged["game_date"]
+    for stat in STATS:
+        merged[f"{stat}_trend"] = merged[f"{stat}_l5"] - merged[f"{stat}_l20"]
+    merged = merged.drop(columns=["game_date", "season", "games_this_season_after", "games_total_after"])
+    return (
+        merged.rename(columns={"target_date": "game_date", "target_season": "season"})
+        .sort_values(["game_date", "player_id"])
+        .reset_index(drop=True)
+    )
+
+
+def team_defense_summary(history: pd.DataFrame, team_games: pd.DataFrame, targets: pd.DataFrame) -> pd.DataFrame:
+    """Per (team_abbr, game_date): rolling pace and stats allowed per game, relative to the league.
+
+    `history` is player_game_summary (what opponents' players scored), `team_games` is
+    team_game_summary, `targets` has team_abbr and game_date (D). Only games before D count.
+    """
+    allowed = (
+        history.groupby(["game_id", "game_date", "opponent_abbr"], as_index=False)[list(STATS)]
+        .sum(min_count=1)
+        .rename(columns={"opponent_abbr": "team_abbr"})
+        .sort_values(["team_abbr", "game_date"])
+    )
+    by_team = allowed.groupby("team_abbr", sort=False)
+    state = allowed[["team_abbr", "game_date"]].copy()
+    for stat in STATS:
+        state[f"allowed_{stat}"] = by_team[stat].transform(
+            lambda s: s.rolling(DEFENCE_WINDOW_GAMES, min_periods=3).mean()
+        )
+    pace = team_games.sort_values(["team_abbr", "game_date"])[["team_abbr", "game_date", "pace", "def_rating"]].copy()
+    by_pace = pace.groupby("team_abbr", sort=False)
+    pace["pace_l10"] = by_pace["pace"].transform(lambda s: s.rolling(PACE_WINDOW_GAMES, min_periods=3).mean())
+    pace["def_rating_l10"] = by_pace["def_rating"].transform(
+        lambda s: s.rolling(PACE_WINDOW_GAMES, min_periods=3).mean()
+    )
+    t = targets[["team_abbr", "game_date"]].drop_duplicates().rename(columns={"game_date": "target_date"})
+    out = _asof_before(t, state, on_left="target_date", by="team_abbr").drop(columns=["game_date"])
+    out = out.merge(
+        _asof_before(t, pace[["team_abbr", "game_date", "pace_l10", "def_rating_l10"]], on_left="target_date", by="team_abbr").drop(
+            columns=["game_date"]
+        ),
+        on=["team_abbr", "target_date"],
+    )
+    for stat in STATS:
+        league = out.groupby("target_date")[f"allowed_{stat}"].transform("mean")
+        out[f"def_factor_{stat}"] = out[f"allowed_{stat}"] / league
+    out["league_pace"] = out.groupby("target_date")["pace_l10"].transform("mean")
+    return out.rename(columns={"target_date": "game_date"}).sort_values(["game_date", "team_abbr"]).reset_index(drop=True)
+
+
+def player_composite_factors(context: pd.DataFrame, cache: pd.DataFrame, defense: pd.DataFrame) -> pd.DataFrame:
+    """Fatigue, usage spike, pace differential, opponent defence by stat, projected minutes."""
+    c = context.merge(cache, on=["game_date", "player_id"], how="left", suffixes=("", "_cache"))
+    team = defense.rename(columns={"team_abbr": "team_abbr"})[["team_abbr", "game_date", "pace_l10", "league_pace"]]
+    opp = defense.drop(columns=["league_pace"]).rename(columns={"team_abbr": "opponent_abbr", "pace_l10": "opp_pace_l10"})
+    c = c.merge(team, on=["team_abbr", "game_date"], how="left").merge(opp, on=["opponent_abbr", "game_date"], how="left")
+    out = c[["game_date", "player_id", "game_id", "team_abbr", "opponent_abbr"]].copy()
+    out["fatigue"] = (c["minutes_last_7d"] / 7.0) + 5.0 * c["back_to_back"].astype(float)
+    out["usage_spike"] = c["usage_l5"] / c["usage_l20"] - 1.0
+    out["team_pace"] = c["pace_l10"]
+    out["opp_pace"] = c["opp_pace_l10"]
+    out["pace_diff"] = (c["pace_l10"] + c["opp_pace_l10"]) / 2.0 - c["league_pace"]
+    for stat in STATS:
+        out[f"opp_def_factor_{stat}"] = c[f"def_factor_{stat}"]
+    # Projected minutes: recent minutes, shaded down on a back-to-back.
+    base = 0.5 * c["minutes_l5"] + 0.3 * c["minutes_l10"] + 0.2 * c["minutes_l20"]
+    out["projected_minutes"] = base * np.where(c["back_to_back"].astype(bool), 0.97, 1.0)
+    return out
+
+
+def quality_score(cache: pd.DataFrame) -> pd.Series:
+    """How much real history stands behind a row's features, 0 (none) to 1 (20+ games, 10+ this season)."""
+    recent = (cache["games_in_l20"].fillna(0.0) / 20.0).clip(0, 1)
+    season = (cache["games_this_season"].fillna(0.0) / 10.0).clip(0, 1)
+    return (0.7 * recent + 0.3 * season).round(4)
+
+
+def ml_feature_store(
+    context: pd.DataFrame,
+    cache: pd.DataFrame,
+    factors: pd.DataFrame,
+    lines: pd.DataFrame,
+    markets: tuple[str, ...] = STATS,
+) -> pd.DataFrame:
+    """One row per player, date and market: the model's feature vector, line, quality and flags.
+
+    `lines` is the consensus per (game_date, player_id, market) with line, over_price, under_price,
+    p_over_devig; a player without a line still gets a row (recommendation NO_LINE later).
+    """
+    base = context.merge(cache, on=["game_date", "player_id"], how="left", suffixes=("", "_cache")).merge(
+        factors.drop(columns=["game_id", "team_abbr", "opponent_abbr"]), on=["game_date", "player_id"], how="left"
+    )
+    base["quality_score"] = quality_score(base)
+    frames = []
+    for market in markets:
+        f = base[
+            [
+                "game_date", "game_id", "player_id", "player_name", "team_abbr", "opponent_abbr", "season",
+                "is_home", "days_rest", "back_to_back", "games_last_7d", "minutes_last_7d",
+                "minutes_l5", "minutes_l10", "minutes_std_l10", "minutes_ewm", "projected_minutes",
+                "usage_l10", "usage_spike", "team_pace", "opp_pace", "pace_diff", "games_this_season",
+                "games_total", "quality_score",
+            ]
+        ].copy()
+        f["market"] = market
+        for suffix in ("l5", "l10", "l20", "std_l10", "season", "ewm", "per36_l10", "trend"):
+            f[f"stat_{suffix}"] = base[f"{market}_{suffix}"]
+        f["opp_def_factor"] = base[f"opp_def_factor_{market}"]
+        frames.append(f)
+    store = pd.concat(frames, ignore_index=True)
+    line_cols = ["game_date", "player_id", "market", "line", "over_price", "under_price", "p_over_devig", "n_books"]
+    if lines.empty:
+        for col in line_cols[3:]:
+            store[col] = np.nan
+    else:
+        store = store.merge(lines[line_cols], on=["game_date", "player_id", "market"], how="left")
+    store["is_home"] = store["is_home"].astype(float)
+    store["back_to_back"] = store["back_to_back"].astype(float)
+    store["has_history"] = store["games_total"] > 0
+    store["has_line"] = store["line"].notna()
+    store["feature_version"] = FEATURE_VERSION
+    return store.sort_values(["game_date", "market", "player_id"]).reset_index(drop=True)
