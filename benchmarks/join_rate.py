@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from features.identity import resolve_player_ids, unresolved_names
+from features.identity import normalize_names, resolve_player_ids, unresolved_names
 
 README_RATES = {
     "3c threes 2024-25": 92.9,
@@ -99,7 +99,8 @@ def main() -> None:
         start = time.perf_counter()
         res = resolve_player_ids(props, players)
         secs = time.perf_counter() - start
-        pd_ = res.drop_duplicates(["player_name", "game_date"])
+        who = res["player_id"].astype(object).fillna("name:" + normalize_names(res["player_name"]))
+        pd_ = res.assign(who=who).drop_duplicates(["who", "game_date"])
         resolved = pd_["player_id"].notna()
         joined = [
             (pid, d) in played for pid, d in zip(pd_["player_id"], pd_["game_date"], strict=True)
