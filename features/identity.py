@@ -141,7 +141,8 @@ def _as_abbr(teams: pd.Series) -> pd.Series:
 
 def _team_as_of(cands: pd.DataFrame, history: pd.DataFrame) -> pd.Series:
     """Return each candidate's most recent team on or before its game date (NaN if none)."""
-    left = cands[["_cid", "player_id", "game_date"]].sort_values("game_date", kind="stable")
+    left = cands.loc[cands["game_date"].notna(), ["_cid", "player_id", "game_date"]]
+    left = left.sort_values("game_date", kind="stable")
     merged = pd.merge_asof(
         left,
         history,
@@ -150,7 +151,8 @@ def _team_as_of(cands: pd.DataFrame, history: pd.DataFrame) -> pd.Series:
         direction="backward",
         allow_exact_matches=True,
     )
-    return merged.set_index("_cid")["team_abbr"].reindex(cands["_cid"]).to_numpy()
+    teams = merged.set_index("_cid")["team_abbr"].reindex(cands["_cid"])
+    return pd.Series(teams.to_numpy(), index=cands.index, dtype="object")
 
 
 def _match(
