@@ -137,36 +137,43 @@ def test_every_alias_is_covered_and_points_at_a_normalized_name() -> None:
         assert normalize_name(value) == value
 
 
+@pytest.fixture(scope="module")
+def resolved_variants() -> pd.DataFrame:
+    """Resolve every alias variant and name form in one call (as a real batch would)."""
+    rows = [prop_for(p, n) for p, n in VARIANTS] + [prop_for(p, n) for p, n, _ in FORMS]
+    return resolve_player_ids(pd.DataFrame(rows), players_frame()).set_index("player_name")
+
+
 @pytest.mark.parametrize(("prop_name", "nba_name"), VARIANTS)
-def test_alias_resolves(prop_name: str, nba_name: str) -> None:
-    out = resolve_player_ids(pd.DataFrame([prop_for(prop_name, nba_name)]), players_frame())
-    assert out["player_id"].tolist() == [ID_BY_NAME[nba_name]]
-    assert out["resolution"].tolist() == ["alias"]
+def test_alias_resolves(resolved_variants: pd.DataFrame, prop_name: str, nba_name: str) -> None:
+    row = resolved_variants.loc[prop_name]
+    assert (row["player_id"], row["resolution"]) == (ID_BY_NAME[nba_name], "alias")
 
 
-@pytest.mark.parametrize(
-    ("prop_name", "nba_name", "resolution"),
-    [
-        ("Nikola Jokic", "Nikola Jokić", "exact"),
-        ("Luka Doncic", "Luka Dončić", "exact"),
-        ("Dennis Schroder", "Dennis Schröder", "exact"),
-        ("Jaren Jackson", "Jaren Jackson Jr.", "exact"),
-        ("PJ Washington", "P.J. Washington", "exact"),
-        ("Xavier Tillman, Sr.", "Xavier Tillman", "exact"),
-        ("Daniel Theis (IND)", "Daniel Theis", "exact"),
-        ("Jalen (2001) Johnson", "Jalen Johnson", "exact"),
-        ("Portis, Bobby", "Bobby Portis", "reversed"),
-        ("Huerter Kevin", "Kevin Huerter", "reversed"),
-        ("G Antetokounmpo", "Giannis Antetokounmpo", "initial"),
-        ("G. Antetokounmpo", "Giannis Antetokounmpo", "initial"),
-        ("J. Tate", "Jae'Sean Tate", "initial"),
-        ("Mil. Bridges", "Miles Bridges", "initial"),
-    ],
-)
-def test_name_forms_resolve(prop_name: str, nba_name: str, resolution: str) -> None:
-    out = resolve_player_ids(pd.DataFrame([prop_for(prop_name, nba_name)]), players_frame())
-    assert out["player_id"].tolist() == [ID_BY_NAME[nba_name]]
-    assert out["resolution"].tolist() == [resolution]
+FORMS = [
+    ("Nikola Jokic", "Nikola Jokić", "exact"),
+    ("Luka Doncic", "Luka Dončić", "exact"),
+    ("Dennis Schroder", "Dennis Schröder", "exact"),
+    ("Jaren Jackson", "Jaren Jackson Jr.", "exact"),
+    ("PJ Washington", "P.J. Washington", "exact"),
+    ("Xavier Tillman, Sr.", "Xavier Tillman", "exact"),
+    ("Daniel Theis (IND)", "Daniel Theis", "exact"),
+    ("Jalen (2001) Johnson", "Jalen Johnson", "exact"),
+    ("Portis, Bobby", "Bobby Portis", "reversed"),
+    ("Huerter Kevin", "Kevin Huerter", "reversed"),
+    ("G Antetokounmpo", "Giannis Antetokounmpo", "initial"),
+    ("G. Antetokounmpo", "Giannis Antetokounmpo", "initial"),
+    ("J. Tate", "Jae'Sean Tate", "initial"),
+    ("Mil. Bridges", "Miles Bridges", "initial"),
+]
+
+
+@pytest.mark.parametrize(("prop_name", "nba_name", "resolution"), FORMS)
+def test_name_forms_resolve(
+    resolved_variants: pd.DataFrame, prop_name: str, nba_name: str, resolution: str
+) -> None:
+    row = resolved_variants.loc[prop_name]
+    assert (row["player_id"], row["resolution"]) == (ID_BY_NAME[nba_name], resolution)
 
 
 # Real trades: Cody Martin CHA -> PHX and Caleb Martin PHI -> DAL (Feb 2025).
