@@ -155,4 +155,9 @@ def split_valid(
     quarantine["source"] = source
     quarantine["payload_path"] = payload_path
     quarantine["quarantined_at"] = now
-    return ValidationResult(good=good.reset_index(drop=True), quarantine=quarantine[QUARANTINE_COLUMNS])
+    quarantine = quarantine[QUARANTINE_COLUMNS].astype(
+        {c: object for c in QUARANTINE_COLUMNS if c not in ("row_number", "quarantined_at")}
+    )
+    quarantine["row_number"] = quarantine["row_number"].astype("int64")
+    quarantine["quarantined_at"] = pd.to_datetime(quarantine["quarantined_at"], utc=True)
+    return ValidationResult(good=good.reset_index(drop=True), quarantine=quarantine)

@@ -62,7 +62,8 @@ def _player_key(snapshots: pd.DataFrame) -> pd.Series:
 
 def main_lines(snapshots: pd.DataFrame) -> pd.DataFrame:
     """Return each book's main line per game, player and market from its latest pre-tip snapshot."""
-    df = snapshots[snapshots["minutes_before_tip"] >= 0].copy()
+    # Unknown tip-off (NA) counts as pre-tip: that file layout records snapshots taken before tip.
+    df = snapshots[~(snapshots["minutes_before_tip"] < 0)].copy()
     df["_player"] = _player_key(df)
     keys = list(BOOK_KEYS)
     latest = df.groupby(keys, dropna=False)["captured_at"].transform("max")

@@ -226,3 +226,12 @@ def ml_feature_store(
     store["has_line"] = store["line"].notna()
     store["feature_version"] = FEATURE_VERSION
     return store.sort_values(["game_date", "market", "player_id"]).reset_index(drop=True)
+
+
+def attach_actuals(store: pd.DataFrame, player_games: pd.DataFrame) -> pd.DataFrame:
+    """Add `actual` (the stat the market is graded on) to feature rows whose game has been played."""
+    long = player_games.melt(
+        id_vars=["game_date", "player_id"], value_vars=list(STATS), var_name="market", value_name="actual"
+    )
+    long["game_date"] = pd.to_datetime(long["game_date"])
+    return store.merge(long, on=["game_date", "player_id", "market"], how="left")
