@@ -6,9 +6,12 @@ import json
 import math
 import re
 from collections.abc import Mapping
+from functools import cache
 from typing import Any
 
 import pandas as pd
+import pandera.pandas as pa
+from pandas._libs.tslibs.nattype import NaTType
 
 from tasks.sources.base import SourceError
 
@@ -16,6 +19,9 @@ EASTERN = "America/New_York"
 
 # What a parser accepts: the decoded JSON object, or the verbatim body (bytes / str).
 JsonInput = Mapping[str, Any] | bytes | bytearray | str
+
+# A point in time that may be missing (pd.NaT).
+MaybeTimestamp = pd.Timestamp | NaTType
 
 # GAME_ID[2] -> season type ("0022400561": regular season). Only the last three are in the contract;
 # the others are named so a contract failure says what the row was.
@@ -42,12 +48,18 @@ def decode_body(body: bytes | bytearray | str, source: str, url: str | None = No
     try:
         return json.loads(stripped)
     except json.JSONDecodeError as exc:
-        raise SourceError(source, f"body is not JSON ({exc.msg}): {stripped[:80]!r}", url=url) from None
+        raise SourceError(
+            source, f"body is not JSON ({exc.msg}): {stripped[:80]!r}", url=url
+        ) from None
 
 
 def as_mapping(payload: JsonInput, source: str, url: str | None = None) -> Mapping[str, Any]:
     """Return the payload as a JSON object, decoding bytes/str; SourceError if it is not an object."""
-    data = decode_body(payload, source, url) if isinstance(payload, bytes | bytearray | str) else payload
+    data = (
+        decode_body(payload, source, url)
+        if isinstance(payload, bytes | bytearray | str)
+        else payload
+    )
     if not isinstance(data, Mapping):
         raise SourceError(source, f"expected a JSON object, got {type(data).__name__}", url=url)
     return data
@@ -127,48 +139,52 @@ def season_type_from_game_id(game_id: Any) -> str | None:
     return _SEASON_TYPE_BY_DIGIT.get(text[2])
 
 
-def utc_timestamp(value: Any) -> pd.Timestamp:
-    """Parse an ISO time to a UTC Timestamp (naive input is taken as UTC); NaT when unparsable."""
-    text = to_str(value)
+def _timestamp(text: str | None) -> MaybeTimestamp:
+    """pd.Timestamp of a text; NaT when missing or unparsable."""
     if text is None:
         return pd.NaT
     try:
-        ts = pd.Timestamp(text)
+        return pd.Timestamp(text)
     except ValueError:
         return pd.NaT
-    if ts is pd.NaT:
+
+
+def utc_timestamp(value: Any) -> MaybeTimestamp:
+    """Parse an ISO time to a UTC Timestamp (naive input is taken as UTC); NaT when unparsable."""
+    ts = _timestamp(to_str(value))
+    if isinstance(ts, NaTType):
         return pd.NaT
     return ts.tz_localize("UTC") if ts.tzinfo is None else ts.tz_convert("UTC")
 
 
-def eastern_date(ts: pd.Timestamp) -> pd.Timestamp:
+def eastern_date(ts: MaybeTimestamp) -> MaybeTimestamp:
     """The US-Eastern calendar date of a UTC time, as a naive midnight Timestamp; NaT stays NaT."""
-    if ts is pd.NaT or pd.isna(ts):
+    if isinstance(ts, NaTType):
         return pd.NaT
     return ts.tz_convert(EASTERN).tz_localize(None).normalize()
 
 
-def calendar_date(value: Any) -> pd.Timestamp:
+def calendar_date(value: Any) -> MaybeTimestamp:
     """A game date ("2025-03-15", "2024-01-15T00:00:00", "Feb 20, 2026") as naive midnight; NaT if not."""
-    text = to_str(value)
-    if text is None:
-        return pd.NaT
-    try:
-        ts = pd.Timestamp(text)
-    except ValueError:
-        return pd.NaT
-    if ts is pd.NaT:
+    ts = _timestamp(to_str(value))
+    if isinstance(ts, NaTType):
         return pd.NaT
     return ts.tz_localize(None).normalize() if ts.tzinfo is not None else ts.normalize()
 
 
-def utc_series(values: list[pd.Timestamp]) -> pd.Series:
+def utc_series(values: list[MaybeTimestamp]) -> pd.Series:
     """A datetime64[ns, UTC] Series from Timestamps / NaT."""
     return pd.Series(pd.to_datetime(pd.Series(values, dtype="object"), utc=True)).astype(
         "datetime64[ns, UTC]"
     )
 
 
-def naive_date_series(values: list[pd.Timestamp]) -> pd.Series:
+def naive_date_series(values: list[MaybeTimestamp]) -> pd.Series:
     """A naive datetime64[ns] Series from dates / NaT."""
     return pd.Series(pd.to_datetime(pd.Series(values, dtype="object"))).astype("datetime64[ns]")
+
+
+@cache
+def contract_columns(model: type[pa.DataFrameModel]) -> tuple[str, ...]:
+    """The column names of a raw contract, in order."""
+    return tuple(model.to_schema().columns)

@@ -44,7 +44,11 @@ class HttpResult:
 def redact_url(url: str | httpx.URL, secret_params: frozenset[str] = SECRET_PARAMS) -> str:
     """Return the url without any secret query parameter (e.g. apiKey)."""
     parts = urlsplit(str(url))
-    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k.lower() not in secret_params]
+    query = [
+        (k, v)
+        for k, v in parse_qsl(parts.query, keep_blank_values=True)
+        if k.lower() not in secret_params
+    ]
     return urlunsplit((parts.scheme, parts.netloc, parts.path, urlencode(query), parts.fragment))
 
 
@@ -116,7 +120,10 @@ class HttpClient:
 
     def get_json(self, path: str, params: Mapping[str, Any] | None = None) -> HttpResult:
         """GET `path` and return its JSON body; retries 429/5xx/timeouts, raises SourceError otherwise."""
-        query = {**self._default_params, **{k: v for k, v in (params or {}).items() if v is not None}}
+        query = {
+            **self._default_params,
+            **{k: v for k, v in (params or {}).items() if v is not None},
+        }
         request = self._client.build_request("GET", path, params=query)
         safe_url = redact_url(request.url, self._secret_params)
         attempts = max(1, self.config.max_attempts)
@@ -145,7 +152,12 @@ class HttpClient:
                 delay = self._backoff(attempt, retry_after)
                 logger.warning(
                     "%s: %s on %s (attempt %d/%d), retrying in %.1fs",
-                    self.source, last_problem, safe_url, attempt, attempts, delay,
+                    self.source,
+                    last_problem,
+                    safe_url,
+                    attempt,
+                    attempts,
+                    delay,
                 )
                 self._sleep(delay)
         raise TransientSourceError(
@@ -156,7 +168,11 @@ class HttpClient:
         """Validate a 2xx body as JSON and wrap it."""
         content_type = response.headers.get("content-type", "")
         if "text/html" in content_type.lower() and response.content.strip():
-            raise SourceError(self.source, f"HTML page instead of JSON (HTTP {response.status_code})", url=safe_url)
+            raise SourceError(
+                self.source,
+                f"HTML page instead of JSON (HTTP {response.status_code})",
+                url=safe_url,
+            )
         data = decode_body(response.content, self.source, safe_url)
         return HttpResult(
             url=safe_url,
@@ -179,7 +195,7 @@ class HttpClient:
 
     def _backoff(self, attempt: int, retry_after: float | None) -> float:
         """Exponential backoff for the given attempt, honouring Retry-After, capped."""
-        delay = self.config.backoff_base_s * (2 ** (attempt - 1))
+        delay = float(self.config.backoff_base_s * (2 ** (attempt - 1)))
         if retry_after is not None:
             delay = max(delay, retry_after)
         return min(delay, self.config.backoff_max_s)

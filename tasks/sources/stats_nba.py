@@ -6,19 +6,20 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from functools import cache
 from typing import Any
 
 import pandas as pd
-import pandera.pandas as pa
+from pandas._libs.tslibs.nattype import NaTType
 
 from contracts.raw import RawPlayerBoxscores, RawSchedule, RawTeamBoxscores
 from features.teams import TEAM_ID_TO_ABBR
 from tasks.sources._parsing import (
     EASTERN,
     JsonInput,
+    MaybeTimestamp,
     as_mapping,
     calendar_date,
+    contract_columns,
     naive_date_series,
     parse_minutes,
     season_from_game_id,
@@ -72,7 +73,13 @@ class BoxscorePlayers:
     did_not_play: pd.DataFrame
 
 
-DID_NOT_PLAY_COLUMNS: tuple[str, ...] = ("game_id", "player_id", "player_name", "team_abbr", "comment")
+DID_NOT_PLAY_COLUMNS: tuple[str, ...] = (
+    "game_id",
+    "player_id",
+    "player_name",
+    "team_abbr",
+    "comment",
+)
 ROSTER_COLUMNS: tuple[str, ...] = ("player_id", "player_name", "team_abbr")
 
 _STAT_COLUMNS: dict[str, str] = {
@@ -116,12 +123,6 @@ _V3_STAT_KEYS: dict[str, str] = {
 _TIP_TEXT = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*([ap])\.?m\.?\s*ET\s*$", re.IGNORECASE)
 
 
-@cache
-def contract_columns(model: type[pa.DataFrameModel]) -> tuple[str, ...]:
-    """The column names of a raw contract, in order."""
-    return tuple(model.to_schema().columns)
-
-
 # --------------------------------------------------------------------------- result sets
 
 
@@ -141,7 +142,9 @@ def result_set(payload: JsonInput, name: str, *, url: str | None = None) -> pd.D
             try:
                 return pd.DataFrame(rows, columns=headers, dtype=object)
             except (ValueError, AssertionError) as exc:
-                raise SourceError(SOURCE, f"result set {name} rows do not match headers: {exc}", url=url) from None
+                raise SourceError(
+                    SOURCE, f"result set {name} rows do not match headers: {exc}", url=url
+                ) from None
     names = [e.get("name") for e in sets if isinstance(e, Mapping)]
     raise SourceError(SOURCE, f"result set {name!r} missing (have {names})", url=url)
 
@@ -231,11 +234,11 @@ def parse_leaguegamelog_teams(payload: JsonInput, *, url: str | None = None) -> 
     return out.reindex(columns=list(contract_columns(RawTeamBoxscores))).reset_index(drop=True)
 
 
-def _tipoff_from_status(status_text: Any, game_date: pd.Timestamp) -> pd.Timestamp:
+def _tipoff_from_status(status_text: Any, game_date: MaybeTimestamp) -> MaybeTimestamp:
     """Tip-off in UTC from "7:30 pm ET" on the game's Eastern date; NaT for "Final", "Q3 5:12", ..."""
     text = to_str(status_text)
     match = _TIP_TEXT.match(text) if text else None
-    if match is None or pd.isna(game_date):
+    if match is None or isinstance(game_date, NaTType):
         return pd.NaT
     hour, minute, half = int(match.group(1)) % 12, int(match.group(2)), match.group(3).lower()
     hour += 12 if half == "p" else 0
@@ -328,7 +331,9 @@ def _box_context(
     """Fill the game-level columns a box score does not carry itself (date, season, home, opponent)."""
     teams = [t for t in frame["team_abbr"].dropna().unique()]
     other = dict(zip(teams, reversed(teams), strict=True)) if len(teams) == 2 else {}
-    frame["game_date"] = naive_date_series([calendar_date(game_date)] * len(frame)).set_axis(frame.index)
+    frame["game_date"] = naive_date_series([calendar_date(game_date)] * len(frame)).set_axis(
+        frame.index
+    )
     frame["season"] = frame["game_id"].map(season_from_game_id).astype(object)
     frame["season_type"] = frame["game_id"].map(season_type_from_game_id).astype(object)
     frame["opponent_abbr"] = frame["team_abbr"].map(other).astype(object)
@@ -381,7 +386,9 @@ def parse_boxscoretraditionalv3(
     data = as_mapping(payload, SOURCE, url)
     box = data.get("boxScoreTraditional")
     if not isinstance(box, Mapping):
-        raise SourceError(SOURCE, "boxscoretraditionalv3 payload has no boxScoreTraditional", url=url)
+        raise SourceError(
+            SOURCE, "boxscoretraditionalv3 payload has no boxScoreTraditional", url=url
+        )
     game_id = to_str(box.get("gameId"))
     rows: list[dict[str, Any]] = []
     comments: list[str | None] = []
@@ -407,7 +414,18 @@ def parse_boxscoretraditionalv3(
                 }
             )
             comments.append(to_str(player.get("comment")))
-    frame = pd.DataFrame(rows, columns=["game_id", "player_id", "player_name", "team_abbr", "starter", "minutes", *_V3_STAT_KEYS])
+    frame = pd.DataFrame(
+        rows,
+        columns=[
+            "game_id",
+            "player_id",
+            "player_name",
+            "team_abbr",
+            "starter",
+            "minutes",
+            *_V3_STAT_KEYS,
+        ],
+    )
     frame["starter"] = frame["starter"].astype("boolean")
     frame["minutes"] = frame["minutes"].astype(float)
     frame = _box_context(frame, game_date, home_abbr)
@@ -498,7 +516,9 @@ class StatsNbaSource:
             ]
         raise ValueError(f"{SOURCE} does not serve kind {kind!r}; it serves {self.kinds}")
 
-    def fetch_boxscore_traditional(self, game_id: str, game_date: date, *, version: int = 3) -> RawPayload:
+    def fetch_boxscore_traditional(
+        self, game_id: str, game_date: date, *, version: int = 3
+    ) -> RawPayload:
         """One game's traditional box score (v2 or v3): starters and did-not-play comments."""
         endpoint = f"boxscoretraditionalv{version}"
         params = {
