@@ -7,13 +7,15 @@ import math
 import re
 from collections.abc import Mapping
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
-import pandera.pandas as pa
 from pandas._libs.tslibs.nattype import NaTType
 
 from tasks.sources.base import SourceError
+
+if TYPE_CHECKING:
+    import pandera.pandas as pa
 
 EASTERN = "America/New_York"
 
