@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -19,6 +20,31 @@ logger = logging.getLogger(__name__)
 
 # Query parameters whose values are secrets: never logged, never in an error or a recorded url.
 SECRET_PARAMS: frozenset[str] = frozenset({"apikey", "api_key", "key", "token", "access_token"})
+
+
+_SECRET_IN_TEXT = re.compile(
+    r"(?i)\b(" + "|".join(sorted(SECRET_PARAMS, key=len, reverse=True)) + r")=([^&\s\"'>]+)"
+)
+
+
+class RedactSecretsFilter(logging.Filter):
+    """Rewrites log records so secret query parameters (apiKey=...) never reach a handler."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        """Redact the formatted message in place; always keep the record."""
+        message = record.getMessage()
+        redacted = _SECRET_IN_TEXT.sub(r"\1=***", message)
+        if redacted != message:
+            record.msg, record.args = redacted, ()
+        return True
+
+
+def install_log_redaction(logger_names: tuple[str, ...] = ("httpx", "httpcore")) -> None:
+    """Attach RedactSecretsFilter to httpx's loggers (which log full request urls); idempotent."""
+    for name in logger_names:
+        target = logging.getLogger(name)
+        if not any(isinstance(f, RedactSecretsFilter) for f in target.filters):
+            target.addFilter(RedactSecretsFilter())
 
 
 class HttpStatusError(SourceError):
@@ -86,6 +112,8 @@ class HttpClient:
         self._secret_values = tuple(
             v for k, v in self._default_params.items() if k.lower() in self._secret_params and v
         )
+        if self._secret_values:
+            install_log_redaction()
         self._sleep = sleep
         self._clock = clock
         self._last_request: float | None = None
@@ -135,6 +163,9 @@ class HttpClient:
             except (httpx.TimeoutException, httpx.NetworkError, httpx.RemoteProtocolError) as exc:
                 last_problem = self.redact(f"{type(exc).__name__}: {exc}")
                 retry_after = None
+            except httpx.HTTPError as exc:
+                problem = self.redact(f"{type(exc).__name__}: {exc}")
+                raise SourceError(self.source, f"request failed: {problem}", url=safe_url) from None
             else:
                 if response.status_code == 429 or response.status_code >= 500:
                     last_problem = f"HTTP {response.status_code}"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 import httpx
 import pytest
 import respx
@@ -197,3 +199,22 @@ def test_redact_url_strips_secret_params_only() -> None:
     assert (
         redact_url(url) == f"{BASE}/v4/sports/basketball_nba/events?date=2024-01-25T03%3A55%3A40Z"
     )
+
+
+@respx.mock
+def test_httpx_request_log_line_is_redacted(caplog: pytest.LogCaptureFixture) -> None:
+    respx.get(f"{BASE}/data").mock(return_value=httpx.Response(200, json={}))
+    caplog.set_level(logging.DEBUG)
+    make_client(FakeTime(), default_params={"apiKey": KEY}).get_json(
+        "/data", {"date": "2024-01-25"}
+    )
+    assert "HTTP Request: GET" in caplog.text
+    assert "apiKey=***" in caplog.text and KEY not in caplog.text
+
+
+@respx.mock
+def test_unsupported_protocol_error_is_a_source_error_without_key() -> None:
+    respx.get(f"{BASE}/data").mock(side_effect=httpx.UnsupportedProtocol(f"bad url ?apiKey={KEY}"))
+    with pytest.raises(SourceError, match="request failed") as info:
+        make_client(FakeTime(), default_params={"apiKey": KEY}).get_json("/data")
+    assert not isinstance(info.value, TransientSourceError) and KEY not in str(info.value)
