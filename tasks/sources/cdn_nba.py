@@ -196,6 +196,15 @@ def parse_live_boxscore(payload: JsonInput, *, url: str | None = None) -> pd.Dat
     return frame
 
 
+def parse_payload(payload: RawPayload) -> pd.DataFrame:
+    """Parse a RawPayload this source fetched, by its kind."""
+    if payload.kind == "live_scoreboard":
+        return parse_todays_scoreboard(payload.content, url=payload.url)
+    if payload.kind == "live_boxscore":
+        return parse_live_boxscore(payload.content, url=payload.url)
+    raise SourceError(SOURCE, f"no parser for kind {payload.kind!r}", url=payload.url)
+
+
 def _utcnow() -> datetime:
     """The current UTC time."""
     return datetime.now(UTC)

@@ -109,11 +109,8 @@ class HttpClient:
         self.config = config
         self._default_params = dict(default_params or {})
         self._secret_params = frozenset(p.lower() for p in secret_params)
-        self._secret_values = tuple(
-            v for k, v in self._default_params.items() if k.lower() in self._secret_params and v
-        )
-        if self._secret_values:
-            install_log_redaction()
+        self._secret_values: tuple[str, ...] = ()
+        self._remember_secrets(self._default_params)
         self._sleep = sleep
         self._clock = clock
         self._last_request: float | None = None
@@ -140,6 +137,14 @@ class HttpClient:
         """Close the underlying connection pool."""
         self._client.close()
 
+    def _remember_secrets(self, params: Mapping[str, Any]) -> None:
+        """Note the values of secret parameters so they can be scrubbed from any text."""
+        found = tuple(str(v) for k, v in params.items() if k.lower() in self._secret_params and v)
+        new = tuple(v for v in found if v not in self._secret_values)
+        if new:
+            self._secret_values += new
+            install_log_redaction()
+
     def redact(self, text: str) -> str:
         """Remove every secret value this client knows from a piece of text."""
         for secret in self._secret_values:
@@ -152,6 +157,7 @@ class HttpClient:
             **self._default_params,
             **{k: v for k, v in (params or {}).items() if v is not None},
         }
+        self._remember_secrets(query)
         request = self._client.build_request("GET", path, params=query)
         safe_url = redact_url(request.url, self._secret_params)
         attempts = max(1, self.config.max_attempts)
@@ -171,9 +177,10 @@ class HttpClient:
                     last_problem = f"HTTP {response.status_code}"
                     retry_after = _retry_after_seconds(response)
                 elif response.status_code >= 400:
+                    snippet = self.redact(" ".join(response.text[:200].split()))
                     raise HttpStatusError(
                         self.source,
-                        f"HTTP {response.status_code} (not retried)",
+                        f"HTTP {response.status_code} (not retried): {snippet!r}",
                         url=safe_url,
                         status_code=response.status_code,
                     )

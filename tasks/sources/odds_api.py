@@ -265,6 +265,30 @@ def parse_event_game_odds(
 # --------------------------------------------------------------------------- client
 
 
+def parse_payload(payload: RawPayload) -> pd.DataFrame:
+    """Parse a RawPayload this source fetched: events list, or one event's props / game odds.
+
+    captured_at falls back to the payload's fetched_at when the body carries no update time.
+    """
+    endpoint, url = payload.meta.get("endpoint"), payload.url
+    odds_format: OddsFormat = (
+        "decimal" if payload.meta.get("odds_format") == "decimal" else "american"
+    )
+    if endpoint == "events":
+        return parse_events(payload.content, url=url)
+    if endpoint == "event_odds" and payload.kind == "prop_lines":
+        return parse_event_player_props(
+            payload.content, payload.fetched_at, odds_format=odds_format, url=url
+        )
+    if endpoint == "event_odds" and payload.kind == "game_odds":
+        return parse_event_game_odds(
+            payload.content, payload.fetched_at, odds_format=odds_format, url=url
+        )
+    raise SourceError(
+        SOURCE, f"no parser for endpoint {endpoint!r} / kind {payload.kind!r}", url=url
+    )
+
+
 def _utcnow() -> datetime:
     """The current UTC time."""
     return datetime.now(UTC)
@@ -299,9 +323,8 @@ class OddsApiSource:
     ) -> None:
         if not api_key:
             raise ValueError("OddsApiSource needs an API key (settings / Prefect Secret)")
-        self._client = client or HttpClient(
-            SOURCE, config or default_config(), default_params={"apiKey": api_key}
-        )
+        self._api_key = api_key
+        self._client = client or HttpClient(SOURCE, config or default_config())
         self.historical = historical
         self.historical_at = historical_at
         self.regions = regions
@@ -378,7 +401,7 @@ class OddsApiSource:
         meta: Mapping[str, str],
     ) -> RawPayload:
         """GET and wrap as RawPayload (url without the key; quota headers kept in meta)."""
-        result = self._client.get_json(path, params)
+        result = self._client.get_json(path, {**params, "apiKey": self._api_key})
         quota = {
             k: result.headers[k]
             for k in ("x-requests-remaining", "x-requests-used", "x-requests-last")

@@ -6,7 +6,7 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import Any, Literal
 
 import pandas as pd
 from pandas._libs.tslibs.nattype import NaTType
@@ -446,6 +446,32 @@ def parse_commonteamroster(payload: JsonInput, *, url: str | None = None) -> pd.
     ).reset_index(drop=True)
 
 
+def parse_payload(payload: RawPayload) -> pd.DataFrame:
+    """Parse a RawPayload this source fetched, by its endpoint (box scores: played rows only)."""
+    endpoint, url = payload.meta.get("endpoint"), payload.url
+    if endpoint == "scoreboardv2":
+        return parse_scoreboardv2(payload.content, url=url)
+    if endpoint == "scoreboardv3":
+        return parse_scoreboardv3(payload.content, url=url)
+    if endpoint == "leaguegamelog" and payload.kind == "player_boxscores":
+        return parse_leaguegamelog_players(payload.content, url=url)
+    if endpoint == "leaguegamelog" and payload.kind == "team_boxscores":
+        return parse_leaguegamelog_teams(payload.content, url=url)
+    if endpoint == "boxscoretraditionalv2":
+        return parse_boxscoretraditionalv2(
+            payload.content, game_date=payload.game_date, url=url
+        ).players
+    if endpoint == "boxscoretraditionalv3":
+        return parse_boxscoretraditionalv3(
+            payload.content, game_date=payload.game_date, url=url
+        ).players
+    if endpoint == "commonteamroster":
+        return parse_commonteamroster(payload.content, url=url)
+    raise SourceError(
+        SOURCE, f"no parser for endpoint {endpoint!r} / kind {payload.kind!r}", url=url
+    )
+
+
 # --------------------------------------------------------------------------- client
 
 
@@ -478,9 +504,11 @@ class StatsNbaSource:
         client: HttpClient | None = None,
         *,
         config: HttpConfig | None = None,
+        schedule_endpoint: Literal["scoreboardv2", "scoreboardv3"] = "scoreboardv2",
         now: Callable[[], datetime] = _utcnow,
     ) -> None:
         self._client = client or HttpClient(SOURCE, config or default_config())
+        self.schedule_endpoint = schedule_endpoint
         self._now = now
 
     def close(self) -> None:
@@ -490,8 +518,10 @@ class StatsNbaSource:
     def fetch(self, kind: str, game_date: date) -> list[RawPayload]:
         """Payloads of `kind` for a US-Eastern game date."""
         if kind == "schedule":
-            params = {"GameDate": game_date.isoformat(), "LeagueID": "00", "DayOffset": "0"}
-            return [self._get("scoreboardv2", params, kind, game_date)]
+            params = {"GameDate": game_date.isoformat(), "LeagueID": "00"}
+            if self.schedule_endpoint == "scoreboardv2":
+                params["DayOffset"] = "0"
+            return [self._get(self.schedule_endpoint, params, kind, game_date)]
         if kind in ("player_boxscores", "team_boxscores"):
             player_or_team = "P" if kind == "player_boxscores" else "T"
             return [

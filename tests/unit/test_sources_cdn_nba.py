@@ -14,13 +14,14 @@ import pandas as pd
 import pytest
 import respx
 
-from tasks.sources.base import SourceError
+from tasks.sources.base import GameDaySource, SourceError
 from tasks.sources.cdn_nba import (
     DEFAULT_BASE_URL,
     LIVE_BOXSCORE_COLUMNS,
     SCOREBOARD_COLUMNS,
     CdnNbaSource,
     parse_live_boxscore,
+    parse_payload,
     parse_todays_scoreboard,
     scoreboard_date,
 )
@@ -151,8 +152,9 @@ SCOREBOARD_URL = f"{DEFAULT_BASE_URL}/scoreboard/todaysScoreboard_00.json"
 @respx.mock
 def test_source_live_scoreboard_for_its_day_only() -> None:
     respx.get(SCOREBOARD_URL).mock(return_value=httpx.Response(200, content=raw(SCOREBOARD)))
-    source = make_source()
+    source: GameDaySource = make_source()
     [payload] = source.fetch("live_scoreboard", date(2023, 2, 24))
+    assert len(parse_payload(payload)) == 8
     assert payload.content == raw(SCOREBOARD) and payload.url == SCOREBOARD_URL
     assert payload.kind == "live_scoreboard" and payload.source == "cdn_nba"
     assert source.fetch("live_scoreboard", date(2023, 2, 25)) == []
@@ -170,6 +172,7 @@ def test_source_live_boxscores_only_for_started_games() -> None:
     [payload] = source_boxscores(started)
     assert box_route.call_count == 1
     assert payload.meta == {"game_id": "0022200895"} and payload.kind == "live_boxscore"
+    assert len(parse_payload(payload)) == 34
 
 
 def source_boxscores(board: dict[str, Any]) -> list[Any]:

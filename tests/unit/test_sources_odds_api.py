@@ -6,6 +6,7 @@ import copy
 import json
 import logging
 import math
+from dataclasses import replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -16,7 +17,7 @@ import pytest
 import respx
 
 from contracts.raw import RawGameOdds, RawPropLines
-from tasks.sources.base import SourceError, TransientSourceError
+from tasks.sources.base import GameDaySource, SourceError, TransientSourceError
 from tasks.sources.http import HttpClient, HttpConfig
 from tasks.sources.odds_api import (
     DEFAULT_BASE_URL,
@@ -25,6 +26,7 @@ from tasks.sources.odds_api import (
     parse_event_game_odds,
     parse_event_player_props,
     parse_events,
+    parse_payload,
     to_american,
 )
 
@@ -216,10 +218,7 @@ def test_events_payload_not_a_list() -> None:
 
 def make_source(**kw: Any) -> OddsApiSource:
     client = HttpClient(
-        "odds_api",
-        HttpConfig(base_url=DEFAULT_BASE_URL, max_attempts=2),
-        default_params={"apiKey": KEY},
-        sleep=lambda _: None,
+        "odds_api", HttpConfig(base_url=DEFAULT_BASE_URL, max_attempts=2), sleep=lambda _: None
     )
     return OddsApiSource(
         KEY, client=client, now=lambda: datetime(2024, 1, 25, 4, 0, tzinfo=UTC), **kw
@@ -264,6 +263,7 @@ def test_historical_prop_lines_fetch_only_that_dates_events(
         "event_odds",
     ]
     assert payloads[0].meta["x-requests-remaining"] == "480"
+    assert parse_payload(payloads[1]).empty  # that recorded body holds spreads/totals, no props
     for payload in payloads:
         assert payload.kind == "prop_lines" and payload.url is not None
         assert KEY not in payload.url and "apiKey" not in payload.url
@@ -279,8 +279,13 @@ def test_live_game_odds_fetch() -> None:
     odds = respx.get(url__regex=r".*/v4/sports/basketball_nba/events/\w+/odds").mock(
         return_value=httpx.Response(200, content=raw(H2H))
     )
-    payloads = make_source().fetch("game_odds", date(2025, 3, 9))
+    source: GameDaySource = make_source()
+    payloads = source.fetch("game_odds", date(2025, 3, 9))
     assert odds.call_count == 6
+    assert len(parse_payload(payloads[0])) == 16
+    # The recorded h2h body is in decimal odds; a payload's meta says which format was asked for.
+    decimal = replace(payloads[1], meta={**payloads[1].meta, "odds_format": "decimal"})
+    assert parse_payload(decimal)["price"].tolist() == pytest.approx([230, -312.5, 280, -384.62])
     assert odds.calls.last.request.url.params["markets"] == "h2h,spreads,totals"
     assert "date" not in odds.calls.last.request.url.params
     assert all(p.kind == "game_odds" for p in payloads)

@@ -15,7 +15,7 @@ import pytest
 import respx
 
 from contracts.raw import RawPlayerBoxscores, RawSchedule, RawTeamBoxscores
-from tasks.sources.base import SourceError
+from tasks.sources.base import GameDaySource, RawPayload, SourceError
 from tasks.sources.http import HttpClient, HttpConfig
 from tasks.sources.stats_nba import (
     DEFAULT_BASE_URL,
@@ -25,6 +25,7 @@ from tasks.sources.stats_nba import (
     parse_commonteamroster,
     parse_leaguegamelog_players,
     parse_leaguegamelog_teams,
+    parse_payload,
     parse_scoreboardv2,
     parse_scoreboardv3,
     season_for_date,
@@ -307,3 +308,44 @@ def test_source_rejects_unknown_kind() -> None:
 def test_season_for_date() -> None:
     assert season_for_date(date(2025, 3, 15)) == "2024-25"
     assert season_for_date(date(2025, 10, 21)) == "2025-26"
+
+
+@respx.mock
+def test_source_scoreboardv3_and_parse_payload_dispatch() -> None:
+    body = raw("scoreboardv3_2025-11-05.json")
+    respx.get(f"{DEFAULT_BASE_URL}/scoreboardv3").mock(
+        return_value=httpx.Response(200, content=body)
+    )
+    client = HttpClient("stats_nba", HttpConfig(base_url=DEFAULT_BASE_URL), sleep=lambda _: None)
+    source: GameDaySource = StatsNbaSource(client, schedule_endpoint="scoreboardv3")
+    [payload] = source.fetch("schedule", date(2025, 11, 5))
+    assert payload.meta["endpoint"] == "scoreboardv3"
+    assert len(parse_payload(payload)) == 11
+
+
+def test_parse_payload_routes_by_endpoint_and_kind() -> None:
+    def payload(name: str, kind: str, endpoint: str) -> RawPayload:
+        return RawPayload(
+            source="stats_nba",
+            kind=kind,
+            game_date=date(2023, 1, 2),
+            content=raw(name),
+            fetched_at=datetime(2023, 1, 3, tzinfo=UTC),
+            meta={"endpoint": endpoint},
+        )
+
+    players = parse_payload(
+        payload("leaguegamelog_P_2024-25_date_2025-03-15.json", "player_boxscores", "leaguegamelog")
+    )
+    teams = parse_payload(
+        payload("leaguegamelog_T_2025-26_regular_season.json", "team_boxscores", "leaguegamelog")
+    )
+    box = parse_payload(
+        payload(
+            "boxscoretraditionalv3_0022200552.json", "player_boxscores", "boxscoretraditionalv3"
+        )
+    )
+    assert (len(players), len(teams), len(box)) == (157, 1688, 19)
+    assert (box["game_date"] == pd.Timestamp("2023-01-02")).all()
+    with pytest.raises(SourceError, match="no parser"):
+        parse_payload(payload("scoreboardv2_2024-01-15.json", "schedule", "boxscoresummaryv2"))
