@@ -349,3 +349,11 @@ def test_parse_payload_routes_by_endpoint_and_kind() -> None:
     assert (box["game_date"] == pd.Timestamp("2023-01-02")).all()
     with pytest.raises(SourceError, match="no parser"):
         parse_payload(payload("scoreboardv2_2024-01-15.json", "schedule", "boxscoresummaryv2"))
+
+
+def test_day_without_games_gives_empty_frames_with_contract_columns() -> None:
+    data = loaded("leaguegamelog_P_2024-25_date_2025-03-15.json")
+    data["resultSets"][0]["rowSet"] = []
+    df = parse_leaguegamelog_players(data)
+    assert df.empty and list(df.columns) == list(RawPlayerBoxscores.to_schema().columns)
+    RawPlayerBoxscores.validate(df)
