@@ -49,6 +49,13 @@ def configure(tracking_uri: str, artifacts_dir: Path) -> None:
     mlflow.set_experiment(EXPERIMENT)
 
 
+def pinned_requirements() -> list[str]:
+    """Exact versions of the frameworks the model needs (no slow environment inference)."""
+    from importlib.metadata import version
+
+    return [f"{pkg}=={version(pkg)}" for pkg in ("mlflow", "lightgbm", "pandas", "numpy", "scipy", "scikit-learn")]
+
+
 def model_name(prefix: str, market: str) -> str:
     return f"{prefix}-{market}"
 
@@ -84,6 +91,7 @@ def register_market_model(
             mlflow.log_artifact(str(path))
         info = mlflow.pyfunc.log_model(
             name="model",
+            pip_requirements=pinned_requirements(),
             python_model=trained.model,
             signature=signature,
             input_example=sample.head(5),

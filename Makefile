@@ -1,0 +1,47 @@
+# nba-props — `make help` lists the targets. Every target bootstraps its own environment with uv.
+SHELL := /bin/bash
+UV_VERSION := 0.13.8
+BOOT := .uvenv
+UV := $(BOOT)/bin/uv
+PY := .venv/bin/python
+export NBA_PROPS_HOME ?= $(CURDIR)/var
+export PREFECT_HOME ?= $(NBA_PROPS_HOME)/prefect
+export PREFECT_SERVER_ANALYTICS_ENABLED := false
+export DO_NOT_TRACK := true
+export MLFLOW_DISABLE_TELEMETRY := true
+export NO_GCE_CHECK := true
+export PREFECT_API_URL ?= http://127.0.0.1:4200/api
+
+.PHONY: help env demo test lint typecheck serve clean benchmarks
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
+
+$(UV):
+	python3 -m venv $(BOOT)
+	$(BOOT)/bin/pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+
+env: $(UV) ## Create .venv from pyproject.toml + uv.lock (exact versions)
+	$(UV) sync --frozen --quiet
+
+demo: env ## Run the daily pipeline end to end on the bundled real data (DuckDB, MLflow, Prefect)
+	PREFECT_API_URL= $(PY) -m flows.cli demo
+
+lint: env ## ruff
+	.venv/bin/ruff check .
+	.venv/bin/ruff format --check .
+
+typecheck: env ## mypy (strict on contracts/, features/, models/)
+	.venv/bin/mypy contracts features models tasks flows
+
+test: env lint typecheck ## ruff, mypy, then the whole pytest suite
+	PREFECT_API_URL= .venv/bin/pytest -q
+
+serve: env ## Prefect server + worker + deployments, and the MLflow UI (Ctrl-C stops all)
+	bash deployments/serve.sh
+
+benchmarks: env ## Run the benchmarks (pass DATA=path to the full data) and update BENCHMARKS.md
+	PREFECT_API_URL= $(PY) benchmarks/run_all.py --data $${DATA:-../shared/data}
+
+clean: ## Delete all local state (var/)
+	rm -rf var

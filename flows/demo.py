@@ -1,0 +1,64 @@
+"""`make demo`: the daily pipeline end to end on the bundled real data, then a plain summary."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import timedelta
+
+import pandas as pd
+
+from tasks import warehouse
+from tasks.settings import Settings
+
+
+def run_demo(settings: Settings, echo: Callable[[str], object]) -> None:
+    """Import history before the demo date, train if no champion, run the pipeline, summarise."""
+    from flows.daily import daily_pipeline
+    from tasks.importing import import_dir
+    from tasks.training import train_markets
+
+    day = settings.demo_date
+    echo(f"1/4 importing bundled real data before {day} from {settings.data_dir} into {settings.resolved_warehouse_url}")
+    reports = import_dir(settings, settings.data_dir, before=day)
+    echo(
+        f"    {sum(r.rows_loaded for r in reports)} rows loaded, "
+        f"{sum(r.rows_quarantined for r in reports)} quarantined (see `nba-props status`)"
+    )
+    echo(f"2/4 training models if no champion exists (games {settings.train_seasons[0][:4]}-10-01 .. {settings.train_cutoff})")
+    trained = train_markets(
+        settings, settings.markets, pd.Timestamp(f"{settings.train_seasons[0][:4]}-10-01").date(), settings.train_cutoff, only_if_missing=True
+    )
+    for market, r in trained.items():
+        echo(f"    trained {r['model']} v{r['version']} (holdout MAE {r['holdout_mae_blend']:.2f})")
+    if not trained:
+        echo("    every market already has a champion: reusing it")
+    echo(f"3/4 running daily-pipeline for {day} (replay source as of {settings.replay_clock_time} US-Eastern)")
+    summary = daily_pipeline(game_date=day, same_day=False)
+    echo("4/4 what happened")
+    for line in demo_summary(settings, day, summary):
+        echo("    " + line)
+
+
+def demo_summary(settings: Settings, day: object, summary: dict[str, object]) -> list[str]:
+    """Plain-language lines about a finished run."""
+    url = settings.resolved_warehouse_url
+    d = pd.Timestamp(str(day))
+    prev = d - timedelta(days=1)
+    games = warehouse.read_table(url, "raw_schedule", "game_date = :d", {"d": d.to_pydatetime()})
+    preds = warehouse.read_table(url, "player_prop_predictions", "game_date = :d AND system_id = 'ensemble'", {"d": d.to_pydatetime()})
+    grades = warehouse.read_table(url, "prediction_grades", "game_date = :d AND system_id = 'ensemble'", {"d": prev.to_pydatetime()})
+    calls = preds["recommendation"].value_counts().to_dict() if len(preds) else {}
+    record = grades["result"].value_counts().to_dict() if len(grades) else {}
+    profit = float(grades["profit"].sum()) if len(grades) else 0.0
+    exports = settings.resolved_exports
+    return [
+        f"games on {d.date()}: {len(games)}",
+        f"players predicted: {preds['player_id'].nunique() if len(preds) else 0} "
+        f"({len(preds)} player-markets, {int(preds['line'].notna().sum()) if len(preds) else 0} with a real line)",
+        f"calls: OVER {calls.get('OVER', 0)}, UNDER {calls.get('UNDER', 0)}, PASS {calls.get('PASS', 0)}, NO_LINE {calls.get('NO_LINE', 0)}",
+        f"yesterday ({prev.date()}) graded: W {record.get('win', 0)} L {record.get('loss', 0)} "
+        f"P {record.get('push', 0)} V {record.get('void', 0)}, profit {profit:+.2f} units at real prices",
+        f"exports: {exports}/predictions/{d.date()}.json, results/{prev.date()}.json, best-bets/{d.date()}.json, status.json",
+        f"drift report: {settings.reports_dir / 'drift' / f'{d.date()}.html'}",
+        "Prefect UI: `make serve`, then http://127.0.0.1:4200 ; MLflow UI: http://127.0.0.1:5000",
+    ]
