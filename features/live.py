@@ -97,13 +97,14 @@ def simulate_live_box(
         live[col] = np.floor(box[col].astype(float) * fraction)
     live["pra"] = live["points"] + live["rebounds"] + live["assists"]
     live["played"] = (live[["minutes", "points", "rebounds", "assists"]].fillna(0) > 0).any(axis=1)
+    home_flag = box["is_home"].astype(bool)
+    home_score = live["points"].where(home_flag, 0.0).groupby(live["game_id"]).sum()
+    away_score = live["points"].where(~home_flag, 0.0).groupby(live["game_id"]).sum()
     live = (
         live[LIVE_BOX_COLUMNS]
         .sort_values(["game_id", "team_abbr", "player_id"])
         .reset_index(drop=True)
     )
-
-    home_flag = box["is_home"].astype(bool)
     teams = (
         box.assign(home=box["team_abbr"].where(home_flag, box["opponent_abbr"]))
         .assign(away=box["opponent_abbr"].where(home_flag, box["team_abbr"]))
@@ -114,10 +115,6 @@ def simulate_live_box(
             away_team=("away", "first"),
         )
     )
-    scores = live.merge(teams[["home_team"]], left_on="game_id", right_index=True)
-    scores["is_home"] = scores["team_abbr"] == scores["home_team"]
-    home_score = scores[scores["is_home"]].groupby("game_id")["points"].sum()
-    away_score = scores[~scores["is_home"]].groupby("game_id")["points"].sum()
 
     games = teams.reset_index()
     frac = games["game_id"].map(fraction_by_game).astype(float)
