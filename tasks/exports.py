@@ -60,7 +60,7 @@ def iso_date(value: Any) -> str:
 def _records(frame: pd.DataFrame, fields: Mapping[str, str]) -> list[dict[str, Any]]:
     """Rows of `frame` as dicts {output key: json value of column}."""
     sub = frame[list(fields.values())].set_axis(list(fields), axis=1)
-    return [{k: json_value(v) for k, v in row.items()} for row in sub.to_dict("records")]
+    return [{str(k): json_value(v) for k, v in row.items()} for row in sub.to_dict("records")]
 
 
 def _on_date(frame: pd.DataFrame, game_date: Any) -> pd.DataFrame:
@@ -363,7 +363,8 @@ def build_status_export(
 def coverage_ratio(expected: pd.Series, actual: pd.Series) -> pd.Series:
     """actual / expected; 1.0 where nothing was expected and nothing came."""
     ratio = actual.astype(float) / expected.astype(float).where(expected > 0)
-    return ratio.where(expected > 0, np.where(actual > 0, np.nan, 1.0))
+    nothing_due = pd.Series(np.where(actual > 0, np.nan, 1.0), index=ratio.index)
+    return ratio.where(expected > 0, nothing_due)
 
 
 # ---------------------------------------------------------------- live
@@ -373,8 +374,10 @@ def _single_date(frame: pd.DataFrame, game_date: Any) -> str | None:
     """The document's date: the one given, else the one date of the frame (None when empty)."""
     if game_date is not None:
         return iso_date(game_date)
-    dates = (
-        pd.to_datetime(frame["game_date"]).dt.normalize().unique() if "game_date" in frame else []
+    dates: list[pd.Timestamp] = (
+        list(pd.to_datetime(frame["game_date"]).dt.normalize().unique())
+        if "game_date" in frame
+        else []
     )
     if len(dates) > 1:
         raise ValueError(f"live frame spans {len(dates)} dates; pass game_date")
@@ -452,7 +455,7 @@ def live_pick_status(
     behind = (over & (diff < 0)) | (~over & (diff > 0))
     result = np.select([void_reason != "", ahead, behind], ["void", "win", "loss"], default="push")
     df["void_reason"] = pd.Series(void_reason, index=df.index).replace("", None)
-    df["result"] = pd.Series(result, index=df.index).where(final, None)
+    df["result"] = pd.Series(result, index=df.index, dtype="object").mask(~final)
     df["current"] = df["current"].where(~(final & ~played))
     return df
 
