@@ -1,0 +1,566 @@
+"""Public JSON exports: pure builders returning dicts (validated against tasks/export_schemas.py)
+and an atomic writer for a local folder or a gs://bucket/prefix URL. Schemas: docs/exports.md.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import json
+import math
+import os
+import tempfile
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from contracts.raw import MARKETS
+from models.grading import MARKET_STAT
+from tasks.export_schemas import SCHEMA_VERSION, validate_export
+
+_MARKET_ORDER = {m: i for i, m in enumerate(MARKETS)}
+
+
+# ---------------------------------------------------------------- value helpers
+
+
+def json_value(value: Any) -> Any:
+    """A JSON-native value: NaN/NA -> None, numpy scalars -> Python, timestamps -> ISO strings."""
+    if value is None or value is pd.NA or value is pd.NaT:
+        return None
+    if isinstance(value, pd.Timestamp | dt.datetime):
+        return iso_time(value)
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, np.bool_ | bool):
+        return bool(value)
+    if isinstance(value, np.integer):
+        return int(value)
+    if isinstance(value, float | np.floating):
+        return None if math.isnan(value) else float(value)
+    return value
+
+
+def iso_time(value: Any) -> str:
+    """A UTC ISO-8601 string ending in Z (naive times are taken as UTC)."""
+    ts = pd.Timestamp(value)
+    ts = ts.tz_localize("UTC") if ts.tzinfo is None else ts.tz_convert("UTC")
+    return ts.strftime("%Y-%m-%dT%H:%M:%S") + (f".{ts.microsecond:06d}Z" if ts.microsecond else "Z")
+
+
+def iso_date(value: Any) -> str:
+    """A YYYY-MM-DD string."""
+    return pd.Timestamp(value).strftime("%Y-%m-%d")
+
+
+def _records(frame: pd.DataFrame, fields: Mapping[str, str]) -> list[dict[str, Any]]:
+    """Rows of `frame` as dicts {output key: json value of column}."""
+    sub = frame[list(fields.values())].set_axis(list(fields), axis=1)
+    return [{str(k): json_value(v) for k, v in row.items()} for row in sub.to_dict("records")]
+
+
+def _on_date(frame: pd.DataFrame, game_date: Any) -> pd.DataFrame:
+    """Rows of `frame` whose game_date is `game_date`."""
+    return frame[
+        pd.to_datetime(frame["game_date"]).dt.normalize() == pd.Timestamp(game_date).normalize()
+    ]
+
+
+def _header(generated_at: Any, **extra: Any) -> dict[str, Any]:
+    """The fields every document starts with."""
+    return {"schema_version": SCHEMA_VERSION, "generated_at": iso_time(generated_at), **extra}
+
+
+def _int(value: Any) -> int:
+    """An int from a count that may be NaN (-> 0)."""
+    return 0 if pd.isna(value) else int(value)
+
+
+# ---------------------------------------------------------------- predictions
+
+
+def build_predictions_export(
+    predictions: pd.DataFrame, game_date: Any, generated_at: Any, system_id: str = "ensemble"
+) -> dict[str, Any]:
+    """predictions/{date}.json: one entry per player with every market of one system."""
+    df = _on_date(predictions, game_date)
+    df = df[df["system_id"] == system_id].assign(
+        _m=lambda d: d["market"].map(_MARKET_ORDER), player_id=lambda d: d["player_id"].astype(str)
+    )
+    df = df.sort_values(
+        ["game_id", "team_abbr", "player_name", "player_id", "_m"], kind="mergesort"
+    )
+    markets = {
+        "market": "market",
+        "line": "line",
+        "line_source": "line_source",
+        "prediction": "predicted_mean",
+        "p_over": "p_over",
+        "recommendation": "recommendation",
+        "edge": "edge",
+        "expected_value": "expected_value",
+        "over_price": "over_price",
+        "under_price": "under_price",
+        "system_id": "system_id",
+        "model_version": "model_version",
+    }
+    players = []
+    for (game_id, player_id), rows in df.groupby(["game_id", "player_id"], sort=False):
+        first = rows.iloc[0]
+        players.append(
+            {
+                "game_id": str(game_id),
+                "team": str(first["team_abbr"]),
+                "opponent": str(first["opponent_abbr"]),
+                "player_id": str(player_id),
+                "player_name": str(first["player_name"]),
+                "markets": _records(
+                    rows.assign(model_version=rows["model_version"].astype(str)), markets
+                ),
+            }
+        )
+    doc = _header(generated_at, game_date=iso_date(game_date), system_id=system_id, players=players)
+    validate_export("predictions", doc)
+    return doc
+
+
+# ---------------------------------------------------------------- results
+
+
+def _record(wins: int, losses: int, pushes: int, voids: int) -> dict[str, Any]:
+    """A W-L-P-V record."""
+    return {
+        "wins": wins,
+        "losses": losses,
+        "pushes": pushes,
+        "voids": voids,
+        "text": f"{wins}-{losses}-{pushes}-{voids}",
+    }
+
+
+def _figures(perf: pd.DataFrame) -> dict[str, Any]:
+    """Summed counts and the derived hit rate, ROI and MAE of some daily_performance rows."""
+    s = perf[
+        [
+            "n_predictions",
+            "n_with_line",
+            "n_bets",
+            "wins",
+            "losses",
+            "pushes",
+            "voids",
+            "n_priced",
+            "n_actual",
+        ]
+    ].sum()
+    profit = float(perf["profit"].sum())
+    decided = _int(s["wins"]) + _int(s["losses"])
+    abs_error_sum = float((perf["mae"].fillna(0) * perf["n_actual"]).sum())
+    return {
+        "n_predictions": _int(s["n_predictions"]),
+        "n_with_line": _int(s["n_with_line"]),
+        "n_bets": _int(s["n_bets"]),
+        "n_priced": _int(s["n_priced"]),
+        "hit_rate": _int(s["wins"]) / decided if decided else None,
+        "profit": profit,
+        "roi": profit / _int(s["n_priced"]) if _int(s["n_priced"]) else None,
+        "n_actual": _int(s["n_actual"]),
+        "mae": abs_error_sum / _int(s["n_actual"]) if _int(s["n_actual"]) else None,
+        "record": _record(_int(s["wins"]), _int(s["losses"]), _int(s["pushes"]), _int(s["voids"])),
+    }
+
+
+def build_results_export(
+    grades: pd.DataFrame,
+    performance: pd.DataFrame,
+    game_date: Any,
+    generated_at: Any,
+    system_id: str = "ensemble",
+) -> dict[str, Any]:
+    """results/{date}.json: graded picks and record of one system, plus every system's summary.
+
+    `performance` is models.grading.daily_performance output.
+    """
+    g = _on_date(grades, game_date)
+    g = g[g["system_id"] == system_id].assign(_m=lambda d: d["market"].map(_MARKET_ORDER))
+    g = g.sort_values(["game_id", "player_name", "player_id", "_m"], kind="mergesort")
+    picks = _records(
+        g,
+        {
+            "game_id": "game_id",
+            "player_id": "player_id",
+            "player_name": "player_name",
+            "market": "market",
+            "system_id": "system_id",
+            "recommendation": "recommendation",
+            "line": "line",
+            "price": "price",
+            "prediction": "predicted_mean",
+            "actual": "actual",
+            "result": "result",
+            "void_reason": "void_reason",
+            "profit": "profit",
+        },
+    )
+    counts = g["result"].value_counts()
+    record = _record(*(_int(counts.get(r, 0)) for r in ("win", "loss", "push", "void")))
+    perf = _on_date(performance, game_date).assign(_m=lambda d: d["market"].map(_MARKET_ORDER))
+    systems = []
+    for sid, rows in perf.sort_values(["system_id", "_m"]).groupby("system_id", sort=True):
+        by_market = [
+            {"market": str(m), **_figures(r)} for m, r in rows.groupby("market", sort=False)
+        ]
+        systems.append({"system_id": str(sid), **_figures(rows), "markets": by_market})
+    doc = _header(
+        generated_at,
+        game_date=iso_date(game_date),
+        system_id=system_id,
+        record=record,
+        picks=picks,
+        systems=systems,
+    )
+    validate_export("results", doc)
+    return doc
+
+
+# ---------------------------------------------------------------- best bets
+
+
+def build_best_bets_export(
+    predictions: pd.DataFrame,
+    game_date: Any,
+    generated_at: Any,
+    previous: Mapping[str, Any] | None = None,
+    max_per_team: int = 2,
+    max_per_day: int = 10,
+    system_id: str = "ensemble",
+    min_expected_value: float = 0.0,
+) -> dict[str, Any]:
+    """best-bets/{date}.json: top OVER/UNDER calls by expected value, capped per team and per day.
+
+    Picks of `previous` (the document already published for the date) are locked: kept unchanged,
+    in their order, and counted against the caps; new picks only fill the remaining slots.
+    """
+    locked: list[dict[str, Any]] = [dict(p) for p in previous["picks"]] if previous else []
+    if previous and previous["game_date"] != iso_date(game_date):
+        raise ValueError(
+            f"previous best bets are for {previous['game_date']}, not {iso_date(game_date)}"
+        )
+    taken = {(p["player_id"], p["market"]) for p in locked}
+    per_team = Counter(p["team"] for p in locked)
+
+    df = _on_date(predictions, game_date)
+    df = df[
+        (df["system_id"] == system_id)
+        & df["recommendation"].isin(["OVER", "UNDER"])
+        & df["line"].notna()
+        & (df["expected_value"] > min_expected_value)
+    ].assign(player_id=lambda d: d["player_id"].astype(str))
+    df = df[
+        ~pd.Series(list(zip(df["player_id"], df["market"], strict=True)), index=df.index).isin(
+            taken
+        )
+    ]
+    df = df.assign(price=df["over_price"].where(df["recommendation"] == "OVER", df["under_price"]))
+    df = df.sort_values(
+        ["expected_value", "player_id", "market"], ascending=[False, True, True], kind="mergesort"
+    )
+    candidates = _records(
+        df,
+        {
+            "game_id": "game_id",
+            "player_id": "player_id",
+            "player_name": "player_name",
+            "team": "team_abbr",
+            "opponent": "opponent_abbr",
+            "market": "market",
+            "recommendation": "recommendation",
+            "line": "line",
+            "line_source": "line_source",
+            "price": "price",
+            "prediction": "predicted_mean",
+            "p_over": "p_over",
+            "edge": "edge",
+            "expected_value": "expected_value",
+            "system_id": "system_id",
+        },
+    )
+    picks = list(locked)
+    for pick in candidates:  # caps are sequential: each pick changes what the next may take
+        if len(picks) >= max_per_day:
+            break
+        if per_team[pick["team"]] >= max_per_team:
+            continue
+        per_team[pick["team"]] += 1
+        picks.append({"rank": len(picks) + 1, "locked_at": iso_time(generated_at), **pick})
+    doc = _header(
+        generated_at,
+        game_date=iso_date(game_date),
+        system_id=system_id,
+        max_per_team=max_per_team,
+        max_per_day=max_per_day,
+        picks=picks,
+    )
+    validate_export("best_bets", doc)
+    return doc
+
+
+# ---------------------------------------------------------------- status
+
+
+def build_status_export(
+    phases: Sequence[Mapping[str, Any]],
+    coverage: pd.DataFrame,
+    model_versions: Mapping[str, Mapping[str, Any]],
+    generated_at: Any,
+) -> dict[str, Any]:
+    """status.json: phase states, coverage per table and date, and the model version per market.
+
+    phases: [{name, status, updated_at?, message?}]; coverage: columns table, game_date, expected,
+    actual (ratio computed when absent); model_versions: {market: {model_name, version, alias?}}.
+    """
+    phase_rows = [
+        {
+            "name": str(p["name"]),
+            "status": str(p["status"]),
+            "updated_at": iso_time(p["updated_at"]) if p.get("updated_at") is not None else None,
+            "message": json_value(p.get("message")),
+        }
+        for p in phases
+    ]
+    cov = coverage.copy()
+    if "ratio" not in cov:
+        cov["ratio"] = coverage_ratio(cov["expected"], cov["actual"])
+    cov = cov.sort_values(["table", "game_date"], kind="mergesort")
+    cov_rows = [
+        {
+            "table": str(r["table"]),
+            "game_date": iso_date(r["game_date"]) if pd.notna(r["game_date"]) else None,
+            "expected": _int(r["expected"]),
+            "actual": _int(r["actual"]),
+            "ratio": json_value(r["ratio"]),
+        }
+        for r in cov.to_dict("records")
+    ]
+    models = [
+        {
+            "market": str(market),
+            "model_name": str(info["model_name"]),
+            "version": str(info["version"]),
+            "alias": json_value(info.get("alias")),
+        }
+        for market, info in sorted(model_versions.items())
+    ]
+    doc = _header(generated_at, phases=phase_rows, coverage=cov_rows, models=models)
+    validate_export("status", doc)
+    return doc
+
+
+def coverage_ratio(expected: pd.Series, actual: pd.Series) -> pd.Series:
+    """actual / expected; 1.0 where nothing was expected and nothing came."""
+    ratio = actual.astype(float) / expected.astype(float).where(expected > 0)
+    nothing_due = pd.Series(np.where(actual > 0, np.nan, 1.0), index=ratio.index)
+    return ratio.where(expected > 0, nothing_due)
+
+
+# ---------------------------------------------------------------- live
+
+
+def _single_date(frame: pd.DataFrame, game_date: Any) -> str | None:
+    """The document's date: the one given, else the one date of the frame (None when empty)."""
+    if game_date is not None:
+        return iso_date(game_date)
+    dates: list[pd.Timestamp] = (
+        list(pd.to_datetime(frame["game_date"]).dt.normalize().unique())
+        if "game_date" in frame
+        else []
+    )
+    if len(dates) > 1:
+        raise ValueError(f"live frame spans {len(dates)} dates; pass game_date")
+    return iso_date(dates[0]) if len(dates) else None
+
+
+def build_live_export(
+    live_games: pd.DataFrame, generated_at: Any, simulated: bool, game_date: Any = None
+) -> dict[str, Any]:
+    """live/{date}.json: score, period, clock and status of every game of the date."""
+    games = _records(
+        live_games.sort_values(["tipoff_utc", "game_id"], kind="mergesort"),
+        {
+            "game_id": "game_id",
+            "home_team": "home_team",
+            "away_team": "away_team",
+            "home_score": "home_score",
+            "away_score": "away_score",
+            "period": "period",
+            "game_clock": "game_clock",
+            "game_status": "game_status",
+            "status_text": "status_text",
+            "tipoff_utc": "tipoff_utc",
+        },
+    )
+    doc = _header(
+        generated_at,
+        game_date=_single_date(live_games, game_date),
+        simulated=bool(simulated),
+        games=games,
+    )
+    validate_export("live", doc)
+    return doc
+
+
+def live_pick_status(
+    predictions: pd.DataFrame, live_box: pd.DataFrame, live_games: pd.DataFrame
+) -> pd.DataFrame:
+    """Per OVER/UNDER call with a line: current stat, status pending/winning/losing/final, final result."""
+    calls = predictions[
+        predictions["recommendation"].isin(["OVER", "UNDER"]) & predictions["line"].notna()
+    ].assign(
+        player_id=lambda d: d["player_id"].astype(str), game_id=lambda d: d["game_id"].astype(str)
+    )
+    games = live_games.assign(game_id=live_games["game_id"].astype(str))[["game_id", "game_status"]]
+    box = live_box.assign(player_id=live_box["player_id"].astype(str))
+    long = box.melt(
+        id_vars=["player_id", "played"],
+        value_vars=list(MARKET_STAT.values()),
+        var_name="stat",
+        value_name="current",
+    )
+    long["market"] = long["stat"].map({s: m for m, s in MARKET_STAT.items()})
+    long = long.drop(columns="stat").drop_duplicates(["player_id", "market"])
+    df = calls.merge(games, on="game_id", how="left").merge(
+        long, on=["player_id", "market"], how="left"
+    )
+
+    over = df["recommendation"] == "OVER"
+    diff = df["current"] - df["line"]
+    ahead = (over & (diff > 0)) | (~over & (diff < 0))
+    in_progress = df["game_status"] == 2
+    final = df["game_status"] == 3
+    df["status"] = np.select(
+        [final, in_progress & df["current"].notna()],
+        ["final", np.where(ahead, "winning", "losing")],
+        default="pending",
+    )
+    played = df["played"].astype("boolean").fillna(False).astype(bool)
+    void_reason = np.select(
+        [final & ~played, final & df["current"].isna()],
+        ["did_not_play", "stat_unavailable"],
+        default="",
+    )
+    behind = (over & (diff < 0)) | (~over & (diff > 0))
+    result = np.select([void_reason != "", ahead, behind], ["void", "win", "loss"], default="push")
+    df["void_reason"] = pd.Series(void_reason, index=df.index).replace("", None)
+    df["result"] = pd.Series(result, index=df.index, dtype="object").mask(~final)
+    df["current"] = df["current"].where(~(final & ~played))
+    return df
+
+
+def build_live_grading_export(
+    predictions: pd.DataFrame,
+    live_box: pd.DataFrame,
+    live_games: pd.DataFrame,
+    generated_at: Any,
+    simulated: bool,
+    system_id: str | None = None,
+    game_date: Any = None,
+) -> dict[str, Any]:
+    """live-grading/{date}.json: every OVER/UNDER call of the date with its live status.
+
+    Pass `predictions` of the date; `system_id` keeps one system (None: all systems given).
+    """
+    preds = predictions if system_id is None else predictions[predictions["system_id"] == system_id]
+    df = live_pick_status(preds, live_box, live_games)
+    df = df.assign(_m=df["market"].map(_MARKET_ORDER)).sort_values(
+        ["game_id", "player_name", "player_id", "_m", "system_id"], kind="mergesort"
+    )
+    picks = _records(
+        df,
+        {
+            "game_id": "game_id",
+            "player_id": "player_id",
+            "player_name": "player_name",
+            "team": "team_abbr",
+            "market": "market",
+            "system_id": "system_id",
+            "recommendation": "recommendation",
+            "line": "line",
+            "current": "current",
+            "game_status": "game_status",
+            "status": "status",
+            "result": "result",
+            "void_reason": "void_reason",
+        },
+    )
+    for p in picks:
+        p["game_status"] = None if p["game_status"] is None else int(p["game_status"])
+    summary = {s: 0 for s in ("pending", "winning", "losing", "win", "loss", "push", "void")}
+    summary.update(Counter(p["status"] for p in picks if p["status"] != "final"))
+    summary.update(Counter(p["result"] for p in picks if p["status"] == "final"))
+    doc = _header(
+        generated_at,
+        game_date=_single_date(preds, game_date),
+        simulated=bool(simulated),
+        summary=summary,
+        picks=picks,
+    )
+    validate_export("live_grading", doc)
+    return doc
+
+
+# ---------------------------------------------------------------- writer
+
+
+def _gcs_bucket(url: str, credentials_block: str | None) -> Any:
+    """A prefect-gcp GcsBucket for gs://bucket/prefix (imported lazily: production only)."""
+    from prefect_gcp import GcpCredentials
+    from prefect_gcp.cloud_storage import GcsBucket
+
+    bucket, _, prefix = url.removeprefix("gs://").partition("/")
+    credentials = GcpCredentials.load(credentials_block) if credentials_block else GcpCredentials()
+    return GcsBucket(bucket=bucket, bucket_folder=prefix.strip("/"), gcp_credentials=credentials)
+
+
+def dumps(payload: Mapping[str, Any]) -> bytes:
+    """The UTF-8 JSON bytes of a document (NaN refused: builders turn it into null)."""
+    return (
+        json.dumps(payload, ensure_ascii=False, indent=2, allow_nan=False).encode("utf-8") + b"\n"
+    )
+
+
+def write_json_atomic(
+    url_or_dir: str | Path,
+    relative_path: str,
+    payload: Mapping[str, Any],
+    gcp_credentials_block: str | None = None,
+) -> str:
+    """Write `payload` to {url_or_dir}/{relative_path} atomically; returns where it went.
+
+    Local: a temp file in the same folder, fsync, then os.replace (readers see the old or the new
+    file, never half of one). gs://bucket/prefix: one object upload through prefect-gcp GcsBucket
+    (GCS replaces an object only when the upload completes).
+    """
+    data = dumps(payload)
+    target = str(url_or_dir)
+    if target.startswith("gs://"):
+        bucket = _gcs_bucket(target, gcp_credentials_block)
+        written = bucket.write_path(relative_path, data)
+        return f"gs://{bucket.bucket}/{written}"
+    path = Path(target) / relative_path
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
+    return str(path)
