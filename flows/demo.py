@@ -18,8 +18,9 @@ def run_demo(settings: Settings, echo: Callable[[str], object]) -> None:
     from tasks.training import train_markets
 
     day = settings.demo_date
-    echo(f"1/4 importing bundled real data before {day} from {settings.data_dir} into {settings.resolved_warehouse_url}")
-    reports = import_dir(settings, settings.data_dir, before=day)
+    first = day - timedelta(days=1)
+    echo(f"1/4 importing bundled real data before {first} from {settings.data_dir} into {settings.resolved_warehouse_url}")
+    reports = import_dir(settings, settings.data_dir, before=first)
     echo(
         f"    {sum(r.rows_loaded for r in reports)} rows loaded, "
         f"{sum(r.rows_quarantined for r in reports)} quarantined (see `nba-props status`)"
@@ -32,7 +33,11 @@ def run_demo(settings: Settings, echo: Callable[[str], object]) -> None:
         echo(f"    trained {r['model']} v{r['version']} (holdout MAE {r['holdout_mae_blend']:.2f})")
     if not trained:
         echo("    every market already has a champion: reusing it")
-    echo(f"3/4 running daily-pipeline for {day} (replay source as of {settings.replay_clock_time} US-Eastern)")
+    echo(
+        f"3/4 running daily-pipeline for {first} (same_day=true), then {day} (ingests and grades {first}); "
+        f"replay source as of {settings.replay_clock_time} US-Eastern"
+    )
+    daily_pipeline(game_date=first, same_day=True)
     summary = daily_pipeline(game_date=day, same_day=False)
     echo("4/4 what happened")
     for line in demo_summary(settings, day, summary):

@@ -68,13 +68,48 @@ def write_features(settings: Settings, dates: list[date], tables: FeatureTables 
     return counts
 
 
+COVERED_TABLES = ("player_daily_cache", "player_composite_factors", "ml_feature_store")
+
+
+def coverage_frame(dates: list[date], tables: FeatureTables | None) -> pd.DataFrame:
+    """Expected players (from the context) against players present in each precompute table."""
+    rows: list[dict[str, Any]] = []
+    if tables is None:
+        return pd.DataFrame(columns=["game_date", "table_name", "expected", "actual", "ratio"])
+    ctx = tables.upcoming_player_game_context
+    expected = ctx.groupby("game_date")["player_id"].nunique()
+    for name in COVERED_TABLES:
+        frame = getattr(tables, name)
+        # A row only counts when it carries real history (not an all-NaN feature row).
+        real = frame[frame["stat_l10"].notna()] if "stat_l10" in frame else frame
+        if name == "player_daily_cache":
+            real = frame[frame["points_l10"].notna()]
+        actual = real.groupby("game_date")["player_id"].nunique()
+        for d in dates:
+            stamp = pd.Timestamp(d)
+            e, a = int(expected.get(stamp, 0)), int(actual.get(stamp, 0))
+            rows.append({"game_date": stamp, "table_name": name, "expected": e, "actual": a, "ratio": a / e if e else 1.0})
+    return pd.DataFrame(rows)
+
+
 @task(name="build-features", cache_policy=NO_CACHE)
 def build_features(dates: list[date], as_of: pd.Timestamp | None = None) -> dict[str, int]:
     """Build and write phases 3-4 for the dates; returns rows written per table."""
     settings = get_settings()
     tables = compute_features(settings, dates, as_of)
     counts = write_features(settings, dates, tables)
-    get_run_logger().info("features for %s..%s: %s", min(dates), max(dates), counts)
+    coverage = coverage_frame(dates, tables)
+    warehouse.replace_partition(
+        settings.resolved_warehouse_url, "coverage", coverage, "game_date", [pd.Timestamp(d) for d in dates]
+    )
+    logger = get_run_logger()
+    low = coverage[coverage["ratio"] < settings.coverage_threshold] if len(coverage) else coverage
+    if len(low):
+        message = "; ".join(f"{r.table_name} {r.game_date.date()} {r.actual}/{r.expected}" for r in low.itertuples())
+        if settings.coverage_fail:
+            raise RuntimeError(f"coverage below {settings.coverage_threshold:.0%}: {message}")
+        logger.warning("coverage below %.0f%%: %s", 100 * settings.coverage_threshold, message)
+    logger.info("features for %s..%s: %s", min(dates), max(dates), counts)
     return counts
 
 

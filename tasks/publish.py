@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import mlflow
@@ -12,10 +14,11 @@ from prefect.artifacts import create_link_artifact
 from prefect.cache_policies import NO_CACHE
 
 from contracts.predictions import PredictionGrades
+from contracts.registry import TABLES
 from features.analytics import player_game_summary
 from models import registry
 from models.grading import daily_performance, grade_predictions
-from tasks import exports, reports, warehouse
+from tasks import exports, warehouse
 from tasks.clock import now_utc
 from tasks.settings import Settings, get_settings
 
@@ -23,7 +26,14 @@ EXPORT_SYSTEM = "ensemble"
 
 
 def _on(url: str, table: str, day: date) -> pd.DataFrame:
-    return warehouse.read_table(url, table, "game_date = :d", {"d": pd.Timestamp(day).to_pydatetime()})
+    """A table's rows for one date; an absent table reads as an empty frame with its contract's columns."""
+    frame = warehouse.read_table(url, table, "game_date = :d", {"d": pd.Timestamp(day).to_pydatetime()})
+    if frame.empty and table in TABLES:
+        columns = list(TABLES[table].contract.to_schema().columns)
+        frame = pd.DataFrame({c: pd.Series(dtype="datetime64[ns]" if c == "game_date" else object) for c in columns})
+    elif frame.empty and "game_date" not in frame:
+        frame = pd.DataFrame({"game_date": pd.Series(dtype="datetime64[ns]")})
+    return frame
 
 
 def grade_frame(settings: Settings, day: date) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -74,22 +84,46 @@ def export_date(day: date, previous: date, run_summary: dict[str, Any]) -> dict[
         target, f"results/{previous.isoformat()}.json", exports.build_results_export(grades, performance, previous, now)
     )
     best_path = f"best-bets/{day.isoformat()}.json"
-    published = exports.read_json(target, best_path)
+    published = read_published(target, best_path, settings.gcp_credentials_block)
     ensemble = predictions[predictions["system_id"] == EXPORT_SYSTEM] if len(predictions) else predictions
     written["best_bets"] = exports.write_json_atomic(
         target, best_path, exports.build_best_bets_export(ensemble, day, now, previous=published)
     )
     coverage = warehouse.read_table(url, "coverage", "game_date = :d", {"d": pd.Timestamp(day).to_pydatetime()})
-    phases = {"daily-pipeline": {"game_date": day.isoformat(), "finished_at": now.isoformat(), **_jsonable(run_summary)}}
-    versions = (run_summary.get("predictions") or {}).get("model_versions", {})
+    coverage = coverage.rename(columns={"table_name": "table"})
+    phases = [
+        {"name": name, "status": "completed", "updated_at": now.isoformat(), "message": f"game_date {day}"}
+        for name in ("ingest", "features", "predict", "grade", "export")
+        if name != "grade" or not run_summary.get("same_day")
+    ]
+    versions = {
+        market: {"model_name": name, "version": str(version), "alias": settings.champion_alias}
+        for market, (name, version) in _market_versions(predictions).items()
+    }
     written["status"] = exports.write_json_atomic(
         target, "status.json", exports.build_status_export(phases, coverage, versions, now)
     )
     return written
 
 
-def _jsonable(summary: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in summary.items() if k in ("same_day", "predictions", "grading")}
+def _market_versions(predictions: pd.DataFrame) -> dict[str, tuple[str, str]]:
+    if predictions.empty:
+        return {}
+    ens = predictions[predictions["system_id"] == EXPORT_SYSTEM]
+    first = ens.groupby("market")[["model_name", "model_version"]].first()
+    return {str(m): (str(r.model_name), str(r.model_version)) for m, r in first.iterrows()}
+
+
+def read_published(target: str, relative_path: str, credentials_block: str | None = None) -> dict[str, Any] | None:
+    """An export already published (its picks are locked), or None when there is none yet."""
+    if target.startswith("gs://"):
+        bucket = exports._gcs_bucket(target, credentials_block)
+        try:
+            return dict(json.loads(bucket.read_path(relative_path)))
+        except Exception:  # prefect-gcp raises the client's NotFound; nothing published yet
+            return None
+    path = Path(target) / relative_path
+    return json.loads(path.read_text()) if path.exists() else None
 
 
 @task(name="monitor", cache_policy=NO_CACHE)
@@ -107,6 +141,8 @@ def monitor_date(day: date) -> dict[str, Any]:
     )
     if current.empty or reference.empty:
         return {"drift": "skipped: no feature rows for the day or its reference window"}
+    from tasks import reports  # Evidently is slow to import: only when a report is made
+
     path = settings.reports_dir / "drift" / f"{day.isoformat()}.html"
     numbers = reports.feature_drift_report(current, reference, path)
     registry.configure(settings.resolved_mlflow_uri, settings.mlflow_artifacts_dir)

@@ -105,6 +105,8 @@ def replace_partition(
     values = list(dict.fromkeys(partition_values))
     with get_engine(url).begin() as conn:
         if _is_duckdb(conn):
+            if df.empty and not sa.inspect(conn).has_table(table):
+                return 0  # nothing to delete, nothing to write
             _ensure_table_duckdb(conn, table, df)
             if values:
                 keys = pd.DataFrame({"_v": values})
