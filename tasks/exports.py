@@ -23,13 +23,14 @@ from models.grading import MARKET_STAT
 from tasks.export_schemas import SCHEMA_VERSION, validate_export
 
 _MARKET_ORDER = {m: i for i, m in enumerate(MARKETS)}
+FLOAT_DECIMALS = 4  # numbers in exports are rounded to 4 decimals (floating noise is not data)
 
 
 # ---------------------------------------------------------------- value helpers
 
 
 def json_value(value: Any) -> Any:
-    """A JSON-native value: NaN/NA -> None, numpy scalars -> Python, timestamps -> ISO strings."""
+    """A JSON-native value: NaN/NA -> None, numpy scalars -> Python, floats rounded, times -> ISO strings."""
     if value is None or value is pd.NA or value is pd.NaT:
         return None
     if isinstance(value, pd.Timestamp | dt.datetime):
@@ -41,7 +42,7 @@ def json_value(value: Any) -> Any:
     if isinstance(value, np.integer):
         return int(value)
     if isinstance(value, float | np.floating):
-        return None if math.isnan(value) else float(value)
+        return None if math.isnan(value) else round(float(value), FLOAT_DECIMALS)
     return value
 
 
