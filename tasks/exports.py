@@ -161,7 +161,7 @@ def _figures(perf: pd.DataFrame) -> dict[str, Any]:
     profit = float(perf["profit"].sum())
     decided = _int(s["wins"]) + _int(s["losses"])
     abs_error_sum = float((perf["mae"].fillna(0) * perf["n_actual"]).sum())
-    return {
+    figures = {
         "n_predictions": _int(s["n_predictions"]),
         "n_with_line": _int(s["n_with_line"]),
         "n_bets": _int(s["n_bets"]),
@@ -173,6 +173,7 @@ def _figures(perf: pd.DataFrame) -> dict[str, Any]:
         "mae": abs_error_sum / _int(s["n_actual"]) if _int(s["n_actual"]) else None,
         "record": _record(_int(s["wins"]), _int(s["losses"]), _int(s["pushes"]), _int(s["voids"])),
     }
+    return {k: json_value(v) for k, v in figures.items()}
 
 
 def build_results_export(
