@@ -23,13 +23,14 @@ from models.grading import MARKET_STAT
 from tasks.export_schemas import SCHEMA_VERSION, validate_export
 
 _MARKET_ORDER = {m: i for i, m in enumerate(MARKETS)}
+FLOAT_DECIMALS = 4  # numbers in exports are rounded to 4 decimals (floating noise is not data)
 
 
 # ---------------------------------------------------------------- value helpers
 
 
 def json_value(value: Any) -> Any:
-    """A JSON-native value: NaN/NA -> None, numpy scalars -> Python, timestamps -> ISO strings."""
+    """A JSON-native value: NaN/NA -> None, numpy scalars -> Python, floats rounded, times -> ISO strings."""
     if value is None or value is pd.NA or value is pd.NaT:
         return None
     if isinstance(value, pd.Timestamp | dt.datetime):
@@ -41,7 +42,7 @@ def json_value(value: Any) -> Any:
     if isinstance(value, np.integer):
         return int(value)
     if isinstance(value, float | np.floating):
-        return None if math.isnan(value) else float(value)
+        return None if math.isnan(value) else round(float(value), FLOAT_DECIMALS)
     return value
 
 
@@ -160,7 +161,7 @@ def _figures(perf: pd.DataFrame) -> dict[str, Any]:
     profit = float(perf["profit"].sum())
     decided = _int(s["wins"]) + _int(s["losses"])
     abs_error_sum = float((perf["mae"].fillna(0) * perf["n_actual"]).sum())
-    return {
+    figures = {
         "n_predictions": _int(s["n_predictions"]),
         "n_with_line": _int(s["n_with_line"]),
         "n_bets": _int(s["n_bets"]),
@@ -172,6 +173,7 @@ def _figures(perf: pd.DataFrame) -> dict[str, Any]:
         "mae": abs_error_sum / _int(s["n_actual"]) if _int(s["n_actual"]) else None,
         "record": _record(_int(s["wins"]), _int(s["losses"]), _int(s["pushes"]), _int(s["voids"])),
     }
+    return {k: json_value(v) for k, v in figures.items()}
 
 
 def build_results_export(
