@@ -32,7 +32,7 @@ def daily_pipeline(game_date: date | None = None, same_day: bool = False) -> dic
     logger.info("daily-pipeline for %s (same_day=%s, source=%s)", target, same_day, settings.source)
     summary: dict[str, Any] = {"game_date": target.isoformat(), "same_day": same_day}
     if not same_day:
-        ingest(DAY_KINDS + RESULT_KINDS, previous)
+        ingest(DAY_KINDS + RESULT_KINDS, previous, run_date=target)
     summary["ingest"] = ingest(DAY_KINDS, target)
     as_of = replay_as_of(settings, target) if settings.source == "replay" else None
     summary["features"] = build_features([target], as_of)

@@ -78,9 +78,12 @@ def load_rows(
     )
 
 
-def ingest_kind_for_date(settings: Settings, kind: str, game_date: date) -> LoadReport:
-    """Fetch one kind of payload for a date, keep it raw, load its rows."""
-    source = open_source(settings, game_date)
+def ingest_kind_for_date(settings: Settings, kind: str, game_date: date, run_date: date | None = None) -> LoadReport:
+    """Fetch one kind of payload for a date, keep it raw, load its rows.
+
+    `run_date` is the date of the run asking (the replay clock is that run's), default `game_date`.
+    """
+    source = open_source(settings, run_date or game_date)
     store = open_raw_store(settings.resolved_raw_store, settings.gcp_credentials_block)
     table = KIND_TABLE[kind]
     report = LoadReport(table=table)
@@ -98,13 +101,13 @@ def ingest_kind_for_date(settings: Settings, kind: str, game_date: date) -> Load
     retry_delay_seconds=[5, 30, 120],
     retry_condition_fn=lambda task, task_run, state: _is_transient(state),
 )
-def ingest(kinds: list[str], game_date: date) -> dict[str, dict[str, object]]:
+def ingest(kinds: list[str], game_date: date, run_date: date | None = None) -> dict[str, dict[str, object]]:
     """Ingest the given kinds for one date; transient source errors retry, permanent ones do not."""
     settings = get_settings()
     logger = get_run_logger()
     out: dict[str, dict[str, object]] = {}
     for kind in kinds:
-        report = ingest_kind_for_date(settings, kind, game_date)
+        report = ingest_kind_for_date(settings, kind, game_date, run_date)
         logger.info(
             "%s %s: %d rows loaded, %d quarantined %s",
             kind,

@@ -13,6 +13,7 @@ from prefect import get_run_logger, task
 from prefect.artifacts import create_link_artifact
 from prefect.cache_policies import NO_CACHE
 
+from contracts.analytics import PlayerGameSummary
 from contracts.predictions import PredictionGrades
 from contracts.registry import TABLES
 from features.analytics import player_game_summary
@@ -46,7 +47,7 @@ def grade_frame(settings: Settings, day: date) -> tuple[pd.DataFrame, pd.DataFra
         return pd.DataFrame(columns=list(PredictionGrades.to_schema().columns)), pd.DataFrame()
     played_games = set(box["game_id"]) if len(box) else set()
     finished = schedule[schedule["game_id"].isin(played_games)] if len(schedule) else schedule
-    summary = player_game_summary(box) if len(box) else pd.DataFrame(columns=["game_id", "player_id"])
+    summary = player_game_summary(box) if len(box) else pd.DataFrame(columns=list(PlayerGameSummary.to_schema().columns))
     grades = grade_predictions(predictions, summary, finished, now_utc(settings))
     performance = daily_performance(grades, predictions, summary)
     return grades, performance
@@ -80,6 +81,8 @@ def export_date(day: date, previous: date, run_summary: dict[str, Any]) -> dict[
     )
     grades = _on(url, "prediction_grades", previous)
     performance = _on(url, "system_daily_performance", previous)
+    if performance.empty:
+        performance = daily_performance(grades, _on(url, "player_prop_predictions", previous))
     written["results"] = exports.write_json_atomic(
         target, f"results/{previous.isoformat()}.json", exports.build_results_export(grades, performance, previous, now)
     )
