@@ -32,7 +32,7 @@ class PlayerGameSummary(pa.DataFrameModel):
     usage_proxy: Series[float] = pa.Field(ge=0, nullable=True)
 
     @pa.dataframe_check(error="pra != points + rebounds + assists")
-    def pra_is_sum(cls, df: pd.DataFrame) -> Series[bool]:
+    def pra_is_sum(cls, df: pd.DataFrame) -> pd.Series[bool]:
         return (df["pra"] - (df["points"] + df["rebounds"] + df["assists"])).abs() < 1e-9
 
     class Config:

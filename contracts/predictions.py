@@ -37,7 +37,7 @@ class PlayerPropPredictions(pa.DataFrameModel):
     recommendation: Series[str] = pa.Field(isin=list(RECOMMENDATIONS))
 
     @pa.dataframe_check(error="a recommendation other than NO_LINE needs a real line")
-    def line_when_recommended(cls, df: pd.DataFrame) -> Series[bool]:
+    def line_when_recommended(cls, df: pd.DataFrame) -> pd.Series[bool]:
         return (df["recommendation"] == "NO_LINE") | df["line"].notna()
 
     class Config:

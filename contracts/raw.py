@@ -25,7 +25,7 @@ class RawSchedule(pa.DataFrameModel):
     source: Series[str]
 
     @pa.dataframe_check(error="home_team equals away_team")
-    def teams_differ(cls, df: pd.DataFrame) -> Series[bool]:
+    def teams_differ(cls, df: pd.DataFrame) -> pd.Series[bool]:
         return df["home_team"] != df["away_team"]
 
     class Config:
@@ -66,18 +66,18 @@ class RawPlayerBoxscores(pa.DataFrameModel):
     source: Series[str]
 
     @pa.dataframe_check(error="PTS != 2*(FGM-FG3M) + 3*FG3M + FTM")
-    def points_consistent(cls, df: pd.DataFrame) -> Series[bool]:
+    def points_consistent(cls, df: pd.DataFrame) -> pd.Series[bool]:
         implied = 2 * (df["fgm"] - df["fg3m"]) + 3 * df["fg3m"] + df["ftm"]
         return implied.isna() | (implied == df["pts"])
 
     @pa.dataframe_check(error="FG3M > FGM or FGM > FGA")
-    def makes_within_attempts(cls, df: pd.DataFrame) -> Series[bool]:
+    def makes_within_attempts(cls, df: pd.DataFrame) -> pd.Series[bool]:
         ok_3 = df["fg3m"].isna() | df["fgm"].isna() | (df["fg3m"] <= df["fgm"])
         ok_fg = df["fgm"].isna() | df["fga"].isna() | (df["fgm"] <= df["fga"])
         return ok_3 & ok_fg
 
     @pa.dataframe_check(error="team_abbr equals opponent_abbr")
-    def teams_differ(cls, df: pd.DataFrame) -> Series[bool]:
+    def teams_differ(cls, df: pd.DataFrame) -> pd.Series[bool]:
         return df["team_abbr"] != df["opponent_abbr"]
 
     class Config:
@@ -138,11 +138,11 @@ class RawPropLines(pa.DataFrameModel):
     source: Series[str]
 
     @pa.check("over_price", "under_price", error="American odds must be <= -100 or >= 100")
-    def american_odds(cls, s: Series[float]) -> Series[bool]:
+    def american_odds(cls, s: Series[float]) -> pd.Series[bool]:
         return s.isna() | (s <= -100) | (s >= 100)
 
     @pa.check("minutes_before_tip", error="line captured after tip-off")
-    def captured_before_tip(cls, s: Series[float]) -> Series[bool]:
+    def captured_before_tip(cls, s: Series[float]) -> pd.Series[bool]:
         return s.isna() | (s >= 0)
 
     class Config:
@@ -167,7 +167,7 @@ class RawGameOdds(pa.DataFrameModel):
     source: Series[str]
 
     @pa.check("price", error="American odds must be <= -100 or >= 100")
-    def american_odds(cls, s: Series[float]) -> Series[bool]:
+    def american_odds(cls, s: Series[float]) -> pd.Series[bool]:
         return (s <= -100) | (s >= 100)
 
     class Config:

@@ -32,7 +32,9 @@ TABLES: dict[str, TableSpec] = {
     spec.name: spec
     for spec in (
         TableSpec("raw_schedule", RawSchedule, ("game_id",), "game_date"),
-        TableSpec("raw_player_boxscores", RawPlayerBoxscores, ("game_id", "player_id"), "game_date"),
+        TableSpec(
+            "raw_player_boxscores", RawPlayerBoxscores, ("game_id", "player_id"), "game_date"
+        ),
         TableSpec("raw_team_boxscores", RawTeamBoxscores, ("game_id", "team_abbr"), "game_date"),
         TableSpec(
             "raw_prop_lines",

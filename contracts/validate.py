@@ -60,7 +60,9 @@ def _coerce_column(values: pd.Series, dtype: str) -> pd.Series:
     return values
 
 
-def _coerce(frame: pd.DataFrame, model: type[pa.DataFrameModel]) -> tuple[pd.DataFrame, list[dict[str, object]]]:
+def _coerce(
+    frame: pd.DataFrame, model: type[pa.DataFrameModel]
+) -> tuple[pd.DataFrame, list[dict[str, object]]]:
     """Coerce every contract column; report each value that was present but could not be read."""
     out = frame.copy()
     problems: list[dict[str, object]] = []
@@ -150,7 +152,7 @@ def split_valid(
     quarantine = pd.DataFrame(problems, columns=["row_number", "field", "rule", "message"])
     # A value that could not be read also fails the checks on its column: report it once.
     quarantine = quarantine.drop_duplicates(subset=["row_number", "field"], keep="first")
-    quarantine["row_json"] = [_row_json(frame.loc[int(i)]) for i in quarantine["row_number"]]
+    quarantine["row_json"] = [_row_json(frame.iloc[int(i)]) for i in quarantine["row_number"]]
     quarantine["table_name"] = table_name
     quarantine["source"] = source
     quarantine["payload_path"] = payload_path

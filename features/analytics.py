@@ -129,11 +129,15 @@ def upcoming_player_game_context(schedule: pd.DataFrame, history: pd.DataFrame) 
     hist = hist.sort_values(["game_date", "game_id"])
 
     # Rank each team's games; a slot on date D sees the team's games ranked below its own cutoff.
-    team_games = hist[["team_abbr", "game_id", "game_date"]].drop_duplicates(["team_abbr", "game_id"])
+    team_games = hist[["team_abbr", "game_id", "game_date"]].drop_duplicates(
+        ["team_abbr", "game_id"]
+    )
     team_games = team_games.sort_values(["team_abbr", "game_date"])
     team_games["team_game_no"] = team_games.groupby("team_abbr").cumcount() + 1
     slot_counts = _asof_before(
-        slots[["game_date", "team_abbr"]].drop_duplicates().rename(columns={"game_date": "target_date"}),
+        slots[["game_date", "team_abbr"]]
+        .drop_duplicates()
+        .rename(columns={"game_date": "target_date"}),
         team_games[["team_abbr", "game_date", "team_game_no"]],
         on_left="target_date",
         by="team_abbr",
@@ -173,7 +177,9 @@ def upcoming_player_game_context(schedule: pd.DataFrame, history: pd.DataFrame) 
         ),
         on=["target_date", "team_abbr"],
     )
-    context = context.merge(_recent_load(context[["target_date", "player_id"]], hist), on=["target_date", "player_id"])
+    context = context.merge(
+        _recent_load(context[["target_date", "player_id"]], hist), on=["target_date", "player_id"]
+    )
     days_rest = (context["target_date"] - context["last_game_date"]).dt.days.astype(float)
     out = pd.DataFrame(
         {
@@ -213,7 +219,9 @@ def _recent_load(targets: pd.DataFrame, hist: pd.DataFrame) -> pd.DataFrame:
             before, on=["target_date", "player_id"], suffixes=("", "_start")
         )
         out[f"games_last_{days}d"] = (merged["cum_games"] - merged["cum_games_start"]).to_numpy()
-        out[f"minutes_last_{days}d"] = (merged["cum_minutes"] - merged["cum_minutes_start"]).to_numpy()
+        out[f"minutes_last_{days}d"] = (
+            merged["cum_minutes"] - merged["cum_minutes_start"]
+        ).to_numpy()
     return out.drop(columns=["cum_games", "cum_minutes"])
 
 

@@ -36,7 +36,9 @@ class FeatureTables:
 def resolve_prop_lines(snapshots: pd.DataFrame, player_games: pd.DataFrame) -> pd.DataFrame:
     """Attach NBA player ids to prop-line snapshots (resolution column says how; NA when unresolved)."""
     if snapshots.empty:
-        return snapshots.assign(player_id=pd.Series(dtype="string"), resolution=pd.Series(dtype=str))
+        return snapshots.assign(
+            player_id=pd.Series(dtype="string"), resolution=pd.Series(dtype=str)
+        )
     players = player_games[["player_id", "player_name", "team_abbr", "game_date"]]
     return resolve_player_ids(snapshots, players)
 
@@ -49,7 +51,16 @@ def build_consensus(
     resolved = resolved[resolved["player_id"].notna()]
     if resolved.empty:
         return pd.DataFrame(
-            columns=["game_date", "player_id", "market", "line", "over_price", "under_price", "p_over_devig", "n_books"]
+            columns=[
+                "game_date",
+                "player_id",
+                "market",
+                "line",
+                "over_price",
+                "under_price",
+                "p_over_devig",
+                "n_books",
+            ]
         )
     lines = consensus_lines(resolved, as_of=as_of)
     lines["game_date"] = pd.to_datetime(lines["game_date"])
@@ -69,12 +80,20 @@ def build_feature_tables(
     Box scores on or after a target date may be present (backfill): every join is as-of strictly
     before the target date, so they cannot leak. `as_of` bounds prop-line snapshots (same-day runs).
     """
-    player_games = player_game_summary(raw_player_boxscores) if len(raw_player_boxscores) else _empty_pgs()
-    team_games = team_game_summary(raw_team_boxscores) if len(raw_team_boxscores) else pd.DataFrame(
-        columns=["game_id", "game_date", "team_abbr", "opponent_abbr", "pace", "def_rating"]
+    player_games = (
+        player_game_summary(raw_player_boxscores) if len(raw_player_boxscores) else _empty_pgs()
+    )
+    team_games = (
+        team_game_summary(raw_team_boxscores)
+        if len(raw_team_boxscores)
+        else pd.DataFrame(
+            columns=["game_id", "game_date", "team_abbr", "opponent_abbr", "pace", "def_rating"]
+        )
     )
     context = upcoming_player_game_context(schedule, player_games)
-    seasons = schedule.drop_duplicates("game_date").set_index(pd.to_datetime(schedule.drop_duplicates("game_date")["game_date"]))["season"]
+    seasons = schedule.drop_duplicates("game_date").set_index(
+        pd.to_datetime(schedule.drop_duplicates("game_date")["game_date"])
+    )["season"]
     targets = context.assign(season=context["game_date"].map(seasons))
     cache = player_daily_cache(player_games, targets)
     team_targets = pd.concat(
@@ -86,9 +105,19 @@ def build_feature_tables(
     defense = team_defense_summary(player_games, team_games, team_targets)
     factors = player_composite_factors(context, cache, defense)
     dates = pd.to_datetime(schedule["game_date"]).unique()
-    day_snapshots = prop_snapshots[pd.to_datetime(prop_snapshots["game_date"]).isin(dates)] if len(prop_snapshots) else prop_snapshots
-    history_for_names = player_games[player_games["game_date"] <= max(dates)] if len(dates) else player_games
-    lines = build_consensus(day_snapshots, history_for_names, as_of) if len(day_snapshots) else pd.DataFrame()
+    day_snapshots = (
+        prop_snapshots[pd.to_datetime(prop_snapshots["game_date"]).isin(dates)]
+        if len(prop_snapshots)
+        else prop_snapshots
+    )
+    history_for_names = (
+        player_games[player_games["game_date"] <= max(dates)] if len(dates) else player_games
+    )
+    lines = (
+        build_consensus(day_snapshots, history_for_names, as_of)
+        if len(day_snapshots)
+        else pd.DataFrame()
+    )
     store = ml_feature_store(context, cache, factors, lines)
     return FeatureTables(context, cache, defense, factors, lines, store)
 
@@ -96,8 +125,25 @@ def build_feature_tables(
 def _empty_pgs() -> pd.DataFrame:
     return pd.DataFrame(
         columns=[
-            "game_id", "game_date", "season", "season_type", "player_id", "player_name", "team_abbr",
-            "opponent_abbr", "is_home", "starter", "minutes", "points", "rebounds", "assists", "threes",
-            "pra", "fga", "fta", "tov", "usage_proxy",
+            "game_id",
+            "game_date",
+            "season",
+            "season_type",
+            "player_id",
+            "player_name",
+            "team_abbr",
+            "opponent_abbr",
+            "is_home",
+            "starter",
+            "minutes",
+            "points",
+            "rebounds",
+            "assists",
+            "threes",
+            "pra",
+            "fga",
+            "fta",
+            "tov",
+            "usage_proxy",
         ]
     ).astype({"game_date": "datetime64[ns]"})

@@ -7,6 +7,8 @@ rule makes every feature point-in-time, for one date or a whole range, with no l
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
 
@@ -50,11 +52,13 @@ MODEL_FEATURES: tuple[str, ...] = (
 )
 
 
-def _grouped(values: pd.Series, keys: list[pd.Series]) -> pd.core.groupby.SeriesGroupBy:
+def _grouped(values: pd.Series, keys: list[pd.Series]) -> Any:
     return values.groupby(keys, sort=False)
 
 
-def _roll(values: pd.Series, keys: list[pd.Series], window: int, min_periods: int, how: str) -> pd.Series:
+def _roll(
+    values: pd.Series, keys: list[pd.Series], window: int, min_periods: int, how: str
+) -> pd.Series:
     """Rolling aggregate within groups, aligned back to the input index (Cython, no lambdas)."""
     rolled = getattr(_grouped(values, keys).rolling(window, min_periods=min_periods), how)()
     return rolled.reset_index(level=list(range(len(keys))), drop=True).sort_index()
@@ -84,7 +88,9 @@ def _rolling_state(games: pd.DataFrame) -> pd.DataFrame:
         out[f"usage_l{w}"] = _roll(usage, player, w, 1, "mean")
     counter = g.groupby("player_id", sort=False).cumcount().add(1).astype(float)
     out["games_in_l20"] = counter.clip(upper=20)
-    out["games_this_season_after"] = g.groupby(["player_id", "season"], sort=False).cumcount().add(1).astype(float)
+    out["games_this_season_after"] = (
+        g.groupby(["player_id", "season"], sort=False).cumcount().add(1).astype(float)
+    )
     out["games_total_after"] = counter
     return out
 
@@ -102,12 +108,16 @@ def player_daily_cache(history: pd.DataFrame, targets: pd.DataFrame) -> pd.DataF
     new_season = merged["season"] != merged["target_season"]
     season_cols = [f"{s}_season" for s in FORM_STATS]
     merged.loc[new_season, season_cols] = np.nan
-    merged["games_this_season"] = merged["games_this_season_after"].where(~new_season, 0.0).fillna(0.0)
+    merged["games_this_season"] = (
+        merged["games_this_season_after"].where(~new_season, 0.0).fillna(0.0)
+    )
     merged["games_total"] = merged["games_total_after"].fillna(0.0)
     merged["last_game_date"] = merged["game_date"]
     for stat in STATS:
         merged[f"{stat}_trend"] = merged[f"{stat}_l5"] - merged[f"{stat}_l20"]
-    merged = merged.drop(columns=["game_date", "season", "games_this_season_after", "games_total_after"])
+    merged = merged.drop(
+        columns=["game_date", "season", "games_this_season_after", "games_total_after"]
+    )
     return (
         merged.rename(columns={"target_date": "game_date", "target_season": "season"})
         .sort_values(["game_date", "player_id"])
@@ -115,7 +125,9 @@ def player_daily_cache(history: pd.DataFrame, targets: pd.DataFrame) -> pd.DataF
     )
 
 
-def team_defense_summary(history: pd.DataFrame, team_games: pd.DataFrame, targets: pd.DataFrame) -> pd.DataFrame:
+def team_defense_summary(
+    history: pd.DataFrame, team_games: pd.DataFrame, targets: pd.DataFrame
+) -> pd.DataFrame:
     """Per (team_abbr, game_date): rolling pace and stats allowed per game, relative to the league.
 
     `history` is player_game_summary (what opponents' players scored), `team_games` is
@@ -133,33 +145,56 @@ def team_defense_summary(history: pd.DataFrame, team_games: pd.DataFrame, target
         state[f"allowed_{stat}"] = by_team[stat].transform(
             lambda s: s.rolling(DEFENCE_WINDOW_GAMES, min_periods=3).mean()
         )
-    pace = team_games.sort_values(["team_abbr", "game_date"])[["team_abbr", "game_date", "pace", "def_rating"]].copy()
+    pace = team_games.sort_values(["team_abbr", "game_date"])[
+        ["team_abbr", "game_date", "pace", "def_rating"]
+    ].copy()
     by_pace = pace.groupby("team_abbr", sort=False)
-    pace["pace_l10"] = by_pace["pace"].transform(lambda s: s.rolling(PACE_WINDOW_GAMES, min_periods=3).mean())
+    pace["pace_l10"] = by_pace["pace"].transform(
+        lambda s: s.rolling(PACE_WINDOW_GAMES, min_periods=3).mean()
+    )
     pace["def_rating_l10"] = by_pace["def_rating"].transform(
         lambda s: s.rolling(PACE_WINDOW_GAMES, min_periods=3).mean()
     )
-    t = targets[["team_abbr", "game_date"]].drop_duplicates().rename(columns={"game_date": "target_date"})
+    t = (
+        targets[["team_abbr", "game_date"]]
+        .drop_duplicates()
+        .rename(columns={"game_date": "target_date"})
+    )
     out = _asof_before(t, state, on_left="target_date", by="team_abbr").drop(columns=["game_date"])
     out = out.merge(
-        _asof_before(t, pace[["team_abbr", "game_date", "pace_l10", "def_rating_l10"]], on_left="target_date", by="team_abbr").drop(
-            columns=["game_date"]
-        ),
+        _asof_before(
+            t,
+            pace[["team_abbr", "game_date", "pace_l10", "def_rating_l10"]],
+            on_left="target_date",
+            by="team_abbr",
+        ).drop(columns=["game_date"]),
         on=["team_abbr", "target_date"],
     )
     for stat in STATS:
         league = out.groupby("target_date")[f"allowed_{stat}"].transform("mean")
         out[f"def_factor_{stat}"] = out[f"allowed_{stat}"] / league
     out["league_pace"] = out.groupby("target_date")["pace_l10"].transform("mean")
-    return out.rename(columns={"target_date": "game_date"}).sort_values(["game_date", "team_abbr"]).reset_index(drop=True)
+    return (
+        out.rename(columns={"target_date": "game_date"})
+        .sort_values(["game_date", "team_abbr"])
+        .reset_index(drop=True)
+    )
 
 
-def player_composite_factors(context: pd.DataFrame, cache: pd.DataFrame, defense: pd.DataFrame) -> pd.DataFrame:
+def player_composite_factors(
+    context: pd.DataFrame, cache: pd.DataFrame, defense: pd.DataFrame
+) -> pd.DataFrame:
     """Fatigue, usage spike, pace differential, opponent defence by stat, projected minutes."""
     c = context.merge(cache, on=["game_date", "player_id"], how="left", suffixes=("", "_cache"))
-    team = defense.rename(columns={"team_abbr": "team_abbr"})[["team_abbr", "game_date", "pace_l10", "league_pace"]]
-    opp = defense.drop(columns=["league_pace"]).rename(columns={"team_abbr": "opponent_abbr", "pace_l10": "opp_pace_l10"})
-    c = c.merge(team, on=["team_abbr", "game_date"], how="left").merge(opp, on=["opponent_abbr", "game_date"], how="left")
+    team = defense.rename(columns={"team_abbr": "team_abbr"})[
+        ["team_abbr", "game_date", "pace_l10", "league_pace"]
+    ]
+    opp = defense.drop(columns=["league_pace"]).rename(
+        columns={"team_abbr": "opponent_abbr", "pace_l10": "opp_pace_l10"}
+    )
+    c = c.merge(team, on=["team_abbr", "game_date"], how="left").merge(
+        opp, on=["opponent_abbr", "game_date"], how="left"
+    )
     out = c[["game_date", "player_id", "game_id", "team_abbr", "opponent_abbr"]].copy()
     out["fatigue"] = (c["minutes_last_7d"] / 7.0) + 5.0 * c["back_to_back"].astype(float)
     out["usage_spike"] = c["usage_l5"] / c["usage_l20"] - 1.0
@@ -193,19 +228,43 @@ def ml_feature_store(
     `lines` is the consensus per (game_date, player_id, market) with line, over_price, under_price,
     p_over_devig; a player without a line still gets a row (recommendation NO_LINE later).
     """
-    base = context.merge(cache, on=["game_date", "player_id"], how="left", suffixes=("", "_cache")).merge(
-        factors.drop(columns=["game_id", "team_abbr", "opponent_abbr"]), on=["game_date", "player_id"], how="left"
+    base = context.merge(
+        cache, on=["game_date", "player_id"], how="left", suffixes=("", "_cache")
+    ).merge(
+        factors.drop(columns=["game_id", "team_abbr", "opponent_abbr"]),
+        on=["game_date", "player_id"],
+        how="left",
     )
     base["quality_score"] = quality_score(base)
     frames = []
     for market in markets:
         f = base[
             [
-                "game_date", "game_id", "player_id", "player_name", "team_abbr", "opponent_abbr", "season",
-                "is_home", "days_rest", "back_to_back", "games_last_7d", "minutes_last_7d",
-                "minutes_l5", "minutes_l10", "minutes_std_l10", "minutes_ewm", "projected_minutes",
-                "usage_l10", "usage_spike", "team_pace", "opp_pace", "pace_diff", "games_this_season",
-                "games_total", "quality_score",
+                "game_date",
+                "game_id",
+                "player_id",
+                "player_name",
+                "team_abbr",
+                "opponent_abbr",
+                "season",
+                "is_home",
+                "days_rest",
+                "back_to_back",
+                "games_last_7d",
+                "minutes_last_7d",
+                "minutes_l5",
+                "minutes_l10",
+                "minutes_std_l10",
+                "minutes_ewm",
+                "projected_minutes",
+                "usage_l10",
+                "usage_spike",
+                "team_pace",
+                "opp_pace",
+                "pace_diff",
+                "games_this_season",
+                "games_total",
+                "quality_score",
             ]
         ].copy()
         f["market"] = market
@@ -214,7 +273,16 @@ def ml_feature_store(
         f["opp_def_factor"] = base[f"opp_def_factor_{market}"]
         frames.append(f)
     store = pd.concat(frames, ignore_index=True)
-    line_cols = ["game_date", "player_id", "market", "line", "over_price", "under_price", "p_over_devig", "n_books"]
+    line_cols = [
+        "game_date",
+        "player_id",
+        "market",
+        "line",
+        "over_price",
+        "under_price",
+        "p_over_devig",
+        "n_books",
+    ]
     if lines.empty:
         for col in line_cols[3:]:
             store[col] = np.nan
@@ -231,7 +299,10 @@ def ml_feature_store(
 def attach_actuals(store: pd.DataFrame, player_games: pd.DataFrame) -> pd.DataFrame:
     """Add `actual` (the stat the market is graded on) to feature rows whose game has been played."""
     long = player_games.melt(
-        id_vars=["game_date", "player_id"], value_vars=list(STATS), var_name="market", value_name="actual"
+        id_vars=["game_date", "player_id"],
+        value_vars=list(STATS),
+        var_name="market",
+        value_name="actual",
     )
     long["game_date"] = pd.to_datetime(long["game_date"])
     return store.merge(long, on=["game_date", "player_id", "market"], how="left")

@@ -10,8 +10,13 @@ from typing import Annotated, Any
 
 import typer
 
-app = typer.Typer(help="NBA player-prop predictions: ingest, features, models, grading, exports.", no_args_is_help=True)
-import_app = typer.Typer(help="Import real data files (layouts of ../shared/data) into the warehouse.")
+app = typer.Typer(
+    help="NBA player-prop predictions: ingest, features, models, grading, exports.",
+    no_args_is_help=True,
+)
+import_app = typer.Typer(
+    help="Import real data files (layouts of ../shared/data) into the warehouse."
+)
 app.add_typer(import_app, name="import")
 
 TELEMETRY_OFF = {
@@ -42,13 +47,17 @@ def _fail(message: str) -> None:
 def _print_reports(kind: str, path: Path, reports: list[Any]) -> None:
     for r in reports:
         rules = ", ".join(f"{k}={v}" for k, v in sorted(r.by_rule.items())) or "none"
-        typer.echo(f"{kind:10} {path.name:60} {r.table:22} loaded={r.rows_loaded:7d} quarantined={r.rows_quarantined:5d} ({rules})")
+        typer.echo(
+            f"{kind:10} {path.name:60} {r.table:22} loaded={r.rows_loaded:7d} quarantined={r.rows_quarantined:5d} ({rules})"
+        )
 
 
 @import_app.command("all")
 def import_all(
     directory: Annotated[Path, typer.Argument(help="Folder in the ../shared/data layout.")],
-    before: Annotated[str | None, typer.Option(help="Only rows before this date (YYYY-MM-DD).")] = None,
+    before: Annotated[
+        str | None, typer.Option(help="Only rows before this date (YYYY-MM-DD).")
+    ] = None,
 ) -> None:
     """Import every file of a folder (team logs, box scores, props, game odds)."""
     settings = _environment()
@@ -104,8 +113,15 @@ def import_game_odds(paths: list[Path]) -> None:
 def train(
     market: Annotated[str, typer.Option(help="A market or 'all'.")] = "all",
     start: Annotated[str, typer.Option(help="First training date.")] = "2022-10-01",
-    end: Annotated[str | None, typer.Option(help="Train on games strictly before this date (default: settings.train_cutoff).")] = None,
-    if_missing: Annotated[bool, typer.Option(help="Skip markets that already have a champion.")] = False,
+    end: Annotated[
+        str | None,
+        typer.Option(
+            help="Train on games strictly before this date (default: settings.train_cutoff)."
+        ),
+    ] = None,
+    if_missing: Annotated[
+        bool, typer.Option(help="Skip markets that already have a champion.")
+    ] = False,
 ) -> None:
     """Train, log and register market models (new versions get the alias 'challenger')."""
     settings = _environment()
@@ -113,7 +129,9 @@ def train(
 
     markets = settings.markets if market == "all" else [market]
     cutoff = date.fromisoformat(end) if end else settings.train_cutoff
-    results = train_markets(settings, markets, date.fromisoformat(start), cutoff, only_if_missing=if_missing)
+    results = train_markets(
+        settings, markets, date.fromisoformat(start), cutoff, only_if_missing=if_missing
+    )
     for m, r in results.items():
         typer.echo(
             f"{m:9} {r['model']} v{r['version']}: holdout MAE blend {r['holdout_mae_blend']:.3f} "
@@ -125,14 +143,20 @@ def train(
 
 @app.command()
 def run(
-    date_: Annotated[str | None, typer.Option("--date", help="Game date (YYYY-MM-DD); default today US-Eastern.")] = None,
-    same_day: Annotated[bool, typer.Option("--same-day", help="Predict today's games only (no grading).")] = False,
+    date_: Annotated[
+        str | None, typer.Option("--date", help="Game date (YYYY-MM-DD); default today US-Eastern.")
+    ] = None,
+    same_day: Annotated[
+        bool, typer.Option("--same-day", help="Predict today's games only (no grading).")
+    ] = False,
 ) -> None:
     """Run the daily pipeline once, in this process."""
     _environment()
     from flows.daily import daily_pipeline
 
-    result = daily_pipeline(game_date=date.fromisoformat(date_) if date_ else None, same_day=same_day)
+    result = daily_pipeline(
+        game_date=date.fromisoformat(date_) if date_ else None, same_day=same_day
+    )
     typer.echo(json.dumps(result, indent=2, default=str))
 
 
@@ -173,8 +197,6 @@ def backfill(
 
 def main() -> None:
     app()
-
-
 
 
 if __name__ == "__main__":

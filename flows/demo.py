@@ -19,17 +19,25 @@ def run_demo(settings: Settings, echo: Callable[[str], object]) -> None:
 
     day = settings.demo_date
     first = day - timedelta(days=1)
-    echo(f"1/4 importing bundled real data before {first} from {settings.data_dir} into {settings.resolved_warehouse_url}")
+    echo(
+        f"1/4 importing bundled real data before {first} from {settings.data_dir} into {settings.resolved_warehouse_url}"
+    )
     reports = import_dir(settings, settings.data_dir, before=first)
     echo(
         f"    {sum(r.rows_loaded for r in reports)} rows loaded, "
         f"{sum(r.rows_quarantined for r in reports)} quarantined (see `nba-props status`)"
     )
-    echo(f"2/4 training models if no champion exists (games {settings.train_seasons[0][:4]}-10-01 .. {settings.train_cutoff})")
-    trained = train_markets(
-        settings, settings.markets, pd.Timestamp(f"{settings.train_seasons[0][:4]}-10-01").date(), settings.train_cutoff, only_if_missing=True
+    echo(
+        f"2/4 training models if no champion exists (games {settings.train_seasons[0][:4]}-10-01 .. {settings.train_cutoff})"
     )
-    for market, r in trained.items():
+    trained = train_markets(
+        settings,
+        settings.markets,
+        pd.Timestamp(f"{settings.train_seasons[0][:4]}-10-01").date(),
+        settings.train_cutoff,
+        only_if_missing=True,
+    )
+    for r in trained.values():
         echo(f"    trained {r['model']} v{r['version']} (holdout MAE {r['holdout_mae_blend']:.2f})")
     if not trained:
         echo("    every market already has a champion: reusing it")
@@ -50,8 +58,18 @@ def demo_summary(settings: Settings, day: object, summary: dict[str, object]) ->
     d = pd.Timestamp(str(day))
     prev = d - timedelta(days=1)
     games = warehouse.read_table(url, "raw_schedule", "game_date = :d", {"d": d.to_pydatetime()})
-    preds = warehouse.read_table(url, "player_prop_predictions", "game_date = :d AND system_id = 'ensemble'", {"d": d.to_pydatetime()})
-    grades = warehouse.read_table(url, "prediction_grades", "game_date = :d AND system_id = 'ensemble'", {"d": prev.to_pydatetime()})
+    preds = warehouse.read_table(
+        url,
+        "player_prop_predictions",
+        "game_date = :d AND system_id = 'ensemble'",
+        {"d": d.to_pydatetime()},
+    )
+    grades = warehouse.read_table(
+        url,
+        "prediction_grades",
+        "game_date = :d AND system_id = 'ensemble'",
+        {"d": prev.to_pydatetime()},
+    )
     calls = preds["recommendation"].value_counts().to_dict() if len(preds) else {}
     record = grades["result"].value_counts().to_dict() if len(grades) else {}
     profit = float(grades["profit"].sum()) if len(grades) else 0.0

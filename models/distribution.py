@@ -7,7 +7,13 @@ import pandas as pd
 from scipy import stats
 
 # Variance = mean + alpha * mean^2 (negative binomial); alpha fitted per market on training residuals.
-DEFAULT_ALPHA: dict[str, float] = {"points": 0.08, "rebounds": 0.10, "assists": 0.15, "threes": 0.25, "pra": 0.06}
+DEFAULT_ALPHA: dict[str, float] = {
+    "points": 0.08,
+    "rebounds": 0.10,
+    "assists": 0.15,
+    "threes": 0.25,
+    "pra": 0.06,
+}
 
 
 def fit_dispersion(mean: np.ndarray, actual: np.ndarray) -> float:

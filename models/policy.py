@@ -25,7 +25,9 @@ def recommend(frame: pd.DataFrame, min_expected_value: float) -> pd.DataFrame:
     best_is_over = ev_over.fillna(-np.inf) >= ev_under.fillna(-np.inf)
     best_ev = np.where(best_is_over, ev_over, ev_under)
     out["expected_value"] = pd.Series(best_ev, index=out.index).where(has_line)
-    market_p = out["p_over_market"] if "p_over_market" in out else pd.Series(np.nan, index=out.index)
+    market_p = (
+        out["p_over_market"] if "p_over_market" in out else pd.Series(np.nan, index=out.index)
+    )
     out["edge"] = (p_o - market_p).where(has_line)
     bet = has_line & (out["expected_value"] >= min_expected_value)
     out["recommendation"] = np.select(

@@ -14,6 +14,7 @@ import pandas as pd
 from mlflow import MlflowClient
 from mlflow.exceptions import MlflowException
 from mlflow.models import infer_signature
+from mlflow.pyfunc import PyFuncModel
 
 from models.pyfunc import INPUT_COLUMNS, PropMarketModel
 from models.training import TrainedMarket
@@ -35,7 +36,7 @@ class LoadedModel:
 
     name: str
     version: str
-    model: mlflow.pyfunc.PyFuncModel
+    model: PyFuncModel
 
 
 def configure(tracking_uri: str, artifacts_dir: Path) -> None:
@@ -53,7 +54,10 @@ def pinned_requirements() -> list[str]:
     """Exact versions of the frameworks the model needs (no slow environment inference)."""
     from importlib.metadata import version
 
-    return [f"{pkg}=={version(pkg)}" for pkg in ("mlflow", "lightgbm", "pandas", "numpy", "scipy", "scikit-learn")]
+    return [
+        f"{pkg}=={version(pkg)}"
+        for pkg in ("mlflow", "lightgbm", "pandas", "numpy", "scipy", "scikit-learn")
+    ]
 
 
 def model_name(prefix: str, market: str) -> str:
@@ -111,7 +115,9 @@ def load_by_alias(name: str, alias: str) -> LoadedModel:
     """Load `models:/{name}@{alias}`; fail loudly if absent or if its inputs differ from ours."""
     version = version_with_alias(name, alias)
     if version is None:
-        raise ModelNotFound(f"no version of registered model {name!r} has alias {alias!r}; run `nba-props train`")
+        raise ModelNotFound(
+            f"no version of registered model {name!r} has alias {alias!r}; run `nba-props train`"
+        )
     model = mlflow.pyfunc.load_model(f"models:/{name}@{alias}")
     schema = model.metadata.get_input_schema()
     expected = list(INPUT_COLUMNS)

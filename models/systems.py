@@ -40,7 +40,10 @@ def feature_matrix(features: pd.DataFrame) -> pd.DataFrame:
 
 
 def train_lgbm(
-    features: pd.DataFrame, target: pd.Series, params: dict[str, object] | None = None, num_rounds: int = 300
+    features: pd.DataFrame,
+    target: pd.Series,
+    params: dict[str, object] | None = None,
+    num_rounds: int = 300,
 ) -> lgb.Booster:
     """Fit a LightGBM mean model (Poisson objective: counts, non-negative means)."""
     data = lgb.Dataset(feature_matrix(features), label=target.astype(float), free_raw_data=True)

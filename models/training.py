@@ -36,7 +36,9 @@ def training_rows(frame: pd.DataFrame, market: str, before: pd.Timestamp) -> pd.
     return rows.sort_values(["game_date", "player_id"]).reset_index(drop=True)
 
 
-def fit_market_model(rows: pd.DataFrame, market: str, params: dict[str, object] | None = None) -> TrainedMarket:
+def fit_market_model(
+    rows: pd.DataFrame, market: str, params: dict[str, object] | None = None
+) -> TrainedMarket:
     """Fit on the earlier 80% of dates, choose blend weight and NB alpha on the later 20%, refit on all."""
     dates = np.sort(rows["game_date"].unique())
     if len(dates) < 10:
@@ -66,4 +68,6 @@ def fit_market_model(rows: pd.DataFrame, market: str, params: dict[str, object] 
         "n_holdout": float(len(hold)),
     }
     model = PropMarketModel(market, final.model_to_string(), weight, alpha)
-    return TrainedMarket(model, metrics, {**LGBM_PARAMS, **(params or {}), "num_rounds": NUM_ROUNDS}, importance)
+    return TrainedMarket(
+        model, metrics, {**LGBM_PARAMS, **(params or {}), "num_rounds": NUM_ROUNDS}, importance
+    )

@@ -42,7 +42,9 @@ def _matchup_parts(matchup: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series]
     """(team, opponent, is_home) from MATCHUP strings like 'DAL vs. UTA' or 'CHI @ MEM'."""
     s = matchup.astype(str)
     is_home = s.str.contains(" vs. ", regex=False)
-    parts = s.str.replace(" vs. ", " ", regex=False).str.replace(" @ ", " ", regex=False).str.split()
+    parts = (
+        s.str.replace(" vs. ", " ", regex=False).str.replace(" @ ", " ", regex=False).str.split()
+    )
     team = parts.str[0]
     opponent = parts.str[-1]
     return team, opponent, is_home
@@ -55,7 +57,9 @@ def _num(df: pd.DataFrame, col: str) -> pd.Series:
 
 
 def _read_csv(path: Path) -> pd.DataFrame:
-    return pd.read_csv(path, dtype={"GAME_ID": str, "PLAYER_ID": str, "TEAM_ID": str, "event_id": str})
+    return pd.read_csv(
+        path, dtype={"GAME_ID": str, "PLAYER_ID": str, "TEAM_ID": str, "event_id": str}
+    )
 
 
 def player_logs_to_raw(df: pd.DataFrame, source: str) -> pd.DataFrame:
@@ -93,7 +97,21 @@ def player_logs_to_raw(df: pd.DataFrame, source: str) -> pd.DataFrame:
             "ast": _num(df, "AST"),
         }
     )
-    for col in ("FG3M", "FGM", "FGA", "FG3A", "FTM", "FTA", "OREB", "DREB", "STL", "BLK", "TOV", "PF", "PLUS_MINUS"):
+    for col in (
+        "FG3M",
+        "FGM",
+        "FGA",
+        "FG3A",
+        "FTM",
+        "FTA",
+        "OREB",
+        "DREB",
+        "STL",
+        "BLK",
+        "TOV",
+        "PF",
+        "PLUS_MINUS",
+    ):
         out[col.lower()] = _num(df, col)
     out["source"] = source
     return out
@@ -121,7 +139,20 @@ def team_logs_to_raw(df: pd.DataFrame, source: str) -> tuple[pd.DataFrame, int]:
             "pts": _num(df, "PTS"),
         }
     )
-    for col in ("FGM", "FGA", "FG3M", "FG3A", "FTM", "FTA", "OREB", "DREB", "REB", "AST", "TOV", "PLUS_MINUS"):
+    for col in (
+        "FGM",
+        "FGA",
+        "FG3M",
+        "FG3A",
+        "FTM",
+        "FTA",
+        "OREB",
+        "DREB",
+        "REB",
+        "AST",
+        "TOV",
+        "PLUS_MINUS",
+    ):
         out[col.lower()] = _num(df, col)
     out["source"] = source
     return out.reset_index(drop=True), int((~keep).sum())
@@ -147,7 +178,8 @@ def schedule_from_team_rows(team_rows: pd.DataFrame, source: str) -> pd.DataFram
 
 
 def _eastern_date(ts: pd.Series) -> pd.Series:
-    return ts.dt.tz_convert(EASTERN).dt.tz_localize(None).dt.normalize()
+    out: pd.Series = ts.dt.tz_convert(EASTERN).dt.tz_localize(None).dt.normalize()
+    return out
 
 
 def _teams(names: pd.Series) -> pd.Series:
@@ -179,10 +211,14 @@ def props_to_raw(df: pd.DataFrame, source: str) -> pd.DataFrame:
         # the file records the book's or market's own update time.
         pulled = pd.to_datetime(df["file_date"] + "T20:00:00Z", utc=True, errors="coerce")
         updated = pd.to_datetime(
-            df.get("market_last_update", pd.Series(index=df.index, dtype=object)), utc=True, errors="coerce"
+            df.get("market_last_update", pd.Series(index=df.index, dtype=object)),
+            utc=True,
+            errors="coerce",
         ).fillna(
             pd.to_datetime(
-                df.get("bookmaker_last_update", pd.Series(index=df.index, dtype=object)), utc=True, errors="coerce"
+                df.get("bookmaker_last_update", pd.Series(index=df.index, dtype=object)),
+                utc=True,
+                errors="coerce",
             )
         )
         captured = updated.fillna(pulled)
@@ -211,7 +247,10 @@ def props_to_raw(df: pd.DataFrame, source: str) -> pd.DataFrame:
                 "event_id": df["event_id"].astype("string"),
                 "home_team": _teams(df["home_team"]),
                 "away_team": _teams(df["away_team"]),
-                "bookmaker": df["bookmaker"].astype(str).str.lower().str.replace(r"[^a-z0-9]", "", regex=True),
+                "bookmaker": df["bookmaker"]
+                .astype(str)
+                .str.lower()
+                .str.replace(r"[^a-z0-9]", "", regex=True),
                 "market": "pra",
                 "player_name": df["player_name"],
                 "line": df["line"],
@@ -277,10 +316,18 @@ def _kyleskom_to_raw(df: pd.DataFrame, source: str) -> pd.DataFrame:
         "source": source,
     }
     frames = [
-        pd.DataFrame({**base, "market": "total", "side": "over", "line": _num(df, "OU"), "price": -110.0}),
-        pd.DataFrame({**base, "market": "spread", "side": "home", "line": home_line, "price": -110.0}),
-        pd.DataFrame({**base, "market": "moneyline", "side": "home", "line": np.nan, "price": ml_home}),
-        pd.DataFrame({**base, "market": "moneyline", "side": "away", "line": np.nan, "price": ml_away}),
+        pd.DataFrame(
+            {**base, "market": "total", "side": "over", "line": _num(df, "OU"), "price": -110.0}
+        ),
+        pd.DataFrame(
+            {**base, "market": "spread", "side": "home", "line": home_line, "price": -110.0}
+        ),
+        pd.DataFrame(
+            {**base, "market": "moneyline", "side": "home", "line": np.nan, "price": ml_home}
+        ),
+        pd.DataFrame(
+            {**base, "market": "moneyline", "side": "away", "line": np.nan, "price": ml_away}
+        ),
     ]
     return pd.concat(frames, ignore_index=True)
 
@@ -310,5 +357,7 @@ def canonical_game_ids(players: pd.DataFrame, schedule: pd.DataFrame) -> pd.Data
         derived=derived_game_id(schedule["game_date"], schedule["home_team"], schedule["away_team"])
     ).set_index("derived")["game_id"]
     out = players.copy()
-    out.loc[derived, "game_id"] = out.loc[derived, "game_id"].map(keys).fillna(out.loc[derived, "game_id"])
+    out.loc[derived, "game_id"] = (
+        out.loc[derived, "game_id"].map(keys).fillna(out.loc[derived, "game_id"])
+    )
     return out

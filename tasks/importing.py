@@ -26,7 +26,9 @@ def _before(frame: pd.DataFrame, before: date | None) -> pd.DataFrame:
     return frame[pd.to_datetime(frame["game_date"]) < pd.Timestamp(before)]
 
 
-def import_file(settings: Settings, kind: str, path: Path, before: date | None = None) -> list[LoadReport]:
+def import_file(
+    settings: Settings, kind: str, path: Path, before: date | None = None
+) -> list[LoadReport]:
     """Import one file of `kind`; rows on or after `before` are left for the pipeline to ingest."""
     source = f"file:{path.name}"
     where = str(path.resolve())
@@ -45,9 +47,25 @@ def import_file(settings: Settings, kind: str, path: Path, before: date | None =
             load_rows(settings, "raw_schedule", schedule, source, where + "#schedule"),
         ]
     if kind == "props":
-        return [load_rows(settings, "raw_prop_lines", _before(importers.read_props(path), before), source, where)]
+        return [
+            load_rows(
+                settings,
+                "raw_prop_lines",
+                _before(importers.read_props(path), before),
+                source,
+                where,
+            )
+        ]
     if kind == "game-odds":
-        return [load_rows(settings, "raw_game_odds", _before(importers.read_game_odds(path), before), source, where)]
+        return [
+            load_rows(
+                settings,
+                "raw_game_odds",
+                _before(importers.read_game_odds(path), before),
+                source,
+                where,
+            )
+        ]
     raise ValueError(f"unknown import kind {kind!r}; use one of {sorted(KIND_FOLDERS)}")
 
 

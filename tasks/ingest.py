@@ -66,19 +66,25 @@ def load_rows(
     url = settings.resolved_warehouse_url
     warehouse.upsert(url, table, result.good, spec.natural_key)
     if payload_path is not None:
-        warehouse.replace_partition(url, "quarantine", result.quarantine, "payload_path", [payload_path])
+        warehouse.replace_partition(
+            url, "quarantine", result.quarantine, "payload_path", [payload_path]
+        )
     else:
         warehouse.append(url, "quarantine", result.quarantine)
     return LoadReport(
         table=table,
         rows_loaded=len(result.good),
-        rows_quarantined=int(result.quarantine["row_number"].nunique()) if len(result.quarantine) else 0,
+        rows_quarantined=int(result.quarantine["row_number"].nunique())
+        if len(result.quarantine)
+        else 0,
         by_rule=result.counts_by_rule,
         payloads=[payload_path] if payload_path else [],
     )
 
 
-def ingest_kind_for_date(settings: Settings, kind: str, game_date: date, run_date: date | None = None) -> LoadReport:
+def ingest_kind_for_date(
+    settings: Settings, kind: str, game_date: date, run_date: date | None = None
+) -> LoadReport:
     """Fetch one kind of payload for a date, keep it raw, load its rows.
 
     `run_date` is the date of the run asking (the replay clock is that run's), default `game_date`.
@@ -101,7 +107,9 @@ def ingest_kind_for_date(settings: Settings, kind: str, game_date: date, run_dat
     retry_delay_seconds=[5, 30, 120],
     retry_condition_fn=lambda task, task_run, state: _is_transient(state),
 )
-def ingest(kinds: list[str], game_date: date, run_date: date | None = None) -> dict[str, dict[str, object]]:
+def ingest(
+    kinds: list[str], game_date: date, run_date: date | None = None
+) -> dict[str, dict[str, object]]:
     """Ingest the given kinds for one date; transient source errors retry, permanent ones do not."""
     settings = get_settings()
     logger = get_run_logger()
@@ -116,7 +124,11 @@ def ingest(kinds: list[str], game_date: date, run_date: date | None = None) -> d
             report.rows_quarantined,
             report.by_rule or "",
         )
-        out[kind] = {"rows_loaded": report.rows_loaded, "rows_quarantined": report.rows_quarantined, "by_rule": report.by_rule}
+        out[kind] = {
+            "rows_loaded": report.rows_loaded,
+            "rows_quarantined": report.rows_quarantined,
+            "by_rule": report.by_rule,
+        }
     return out
 
 

@@ -12,9 +12,9 @@ from prefect.cache_policies import NO_CACHE
 from contracts.predictions import PlayerPropPredictions
 from features.pipeline import FeatureTables, build_feature_tables
 from models import registry
+from models.distribution import DEFAULT_ALPHA, p_over, p_under
 from models.policy import recommend
 from models.systems import baseline_ewma_mean
-from models.distribution import DEFAULT_ALPHA, p_over, p_under
 from tasks import warehouse
 from tasks.settings import Settings, get_settings
 
@@ -46,21 +46,31 @@ def read_inputs(settings: Settings, dates: list[date]) -> dict[str, pd.DataFrame
     }
 
 
-def compute_features(settings: Settings, dates: list[date], as_of: pd.Timestamp | None) -> FeatureTables | None:
+def compute_features(
+    settings: Settings, dates: list[date], as_of: pd.Timestamp | None
+) -> FeatureTables | None:
     """Phases 3-4 for the dates (vectorised over all of them at once)."""
     inputs = read_inputs(settings, dates)
     if inputs["schedule"].empty:
         return None
-    return build_feature_tables(inputs["schedule"], inputs["players"], inputs["teams"], inputs["props"], as_of)
+    return build_feature_tables(
+        inputs["schedule"], inputs["players"], inputs["teams"], inputs["props"], as_of
+    )
 
 
-def write_features(settings: Settings, dates: list[date], tables: FeatureTables | None) -> dict[str, int]:
+def write_features(
+    settings: Settings, dates: list[date], tables: FeatureTables | None
+) -> dict[str, int]:
     """Replace each feature table's partitions for the dates (dates without games end up empty)."""
     url = settings.resolved_warehouse_url
     stamps = [pd.Timestamp(d) for d in dates]
     counts: dict[str, int] = {}
     for name in FEATURE_TABLES:
-        frame = getattr(tables, name) if tables is not None else pd.DataFrame({"game_date": pd.Series(dtype="datetime64[ns]")})
+        frame = (
+            getattr(tables, name)
+            if tables is not None
+            else pd.DataFrame({"game_date": pd.Series(dtype="datetime64[ns]")})
+        )
         if "game_date" in frame:
             frame = frame.assign(game_date=pd.to_datetime(frame["game_date"]))
         if warehouse.table_exists(url, name) or len(frame):
@@ -88,7 +98,15 @@ def coverage_frame(dates: list[date], tables: FeatureTables | None) -> pd.DataFr
         for d in dates:
             stamp = pd.Timestamp(d)
             e, a = int(expected.get(stamp, 0)), int(actual.get(stamp, 0))
-            rows.append({"game_date": stamp, "table_name": name, "expected": e, "actual": a, "ratio": a / e if e else 1.0})
+            rows.append(
+                {
+                    "game_date": stamp,
+                    "table_name": name,
+                    "expected": e,
+                    "actual": a,
+                    "ratio": a / e if e else 1.0,
+                }
+            )
     return pd.DataFrame(rows)
 
 
@@ -100,12 +118,19 @@ def build_features(dates: list[date], as_of: pd.Timestamp | None = None) -> dict
     counts = write_features(settings, dates, tables)
     coverage = coverage_frame(dates, tables)
     warehouse.replace_partition(
-        settings.resolved_warehouse_url, "coverage", coverage, "game_date", [pd.Timestamp(d) for d in dates]
+        settings.resolved_warehouse_url,
+        "coverage",
+        coverage,
+        "game_date",
+        [pd.Timestamp(d) for d in dates],
     )
     logger = get_run_logger()
     low = coverage[coverage["ratio"] < settings.coverage_threshold] if len(coverage) else coverage
     if len(low):
-        message = "; ".join(f"{r.table_name} {r.game_date.date()} {r.actual}/{r.expected}" for r in low.itertuples())
+        message = "; ".join(
+            f"{r.table_name} {pd.Timestamp(str(r.game_date)).date()} {r.actual}/{r.expected}"
+            for r in low.itertuples()
+        )
         if settings.coverage_fail:
             raise RuntimeError(f"coverage below {settings.coverage_threshold:.0%}: {message}")
         logger.warning("coverage below %.0f%%: %s", 100 * settings.coverage_threshold, message)
@@ -120,8 +145,18 @@ def predict_frame(settings: Settings, store: pd.DataFrame) -> pd.DataFrame:
     for market, rows in store.groupby("market", sort=True):
         rows = rows.reset_index(drop=True)
         base = rows[
-            ["game_date", "game_id", "player_id", "player_name", "team_abbr", "opponent_abbr", "market", "line",
-             "over_price", "under_price"]
+            [
+                "game_date",
+                "game_id",
+                "player_id",
+                "player_name",
+                "team_abbr",
+                "opponent_abbr",
+                "market",
+                "line",
+                "over_price",
+                "under_price",
+            ]
         ].copy()
         base["line_source"] = rows["line"].notna().map({True: "consensus", False: None})
         base["p_over_market"] = rows["p_over_devig"]
@@ -165,19 +200,30 @@ def predict(game_date: date) -> dict[str, Any]:
     """Predict every market for a date with every system; replace the date's predictions."""
     settings = get_settings()
     url = settings.resolved_warehouse_url
-    store = warehouse.read_table(url, "ml_feature_store", "game_date = :d", {"d": pd.Timestamp(game_date).to_pydatetime()})
+    store = warehouse.read_table(
+        url, "ml_feature_store", "game_date = :d", {"d": pd.Timestamp(game_date).to_pydatetime()}
+    )
     store = store[store["market"].isin(settings.markets)] if len(store) else store
     predictions = predict_frame(settings, store) if len(store) else pd.DataFrame()
-    warehouse.replace_partition(url, "player_prop_predictions", predictions, "game_date", [pd.Timestamp(game_date)])
+    warehouse.replace_partition(
+        url, "player_prop_predictions", predictions, "game_date", [pd.Timestamp(game_date)]
+    )
     counts = (
-        predictions[predictions["system_id"] == "ensemble"]["recommendation"].value_counts().to_dict()
+        predictions[predictions["system_id"] == "ensemble"]["recommendation"]
+        .value_counts()
+        .to_dict()
         if len(predictions)
         else {}
     )
     versions = (
-        predictions[predictions["system_id"] == "ensemble"].groupby("model_name")["model_version"].first().to_dict()
+        predictions[predictions["system_id"] == "ensemble"]
+        .groupby("model_name")["model_version"]
+        .first()
+        .to_dict()
         if len(predictions)
         else {}
     )
-    get_run_logger().info("predictions for %s: %d rows, ensemble calls %s", game_date, len(predictions), counts)
+    get_run_logger().info(
+        "predictions for %s: %d rows, ensemble calls %s", game_date, len(predictions), counts
+    )
     return {"rows": len(predictions), "recommendations": counts, "model_versions": versions}

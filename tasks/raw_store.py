@@ -50,7 +50,9 @@ class GcsRawStore:
         from prefect_gcp.cloud_storage import GcsBucket
 
         bucket, _, prefix = url.removeprefix("gs://").partition("/")
-        credentials = GcpCredentials.load(credentials_block) if credentials_block else GcpCredentials()
+        credentials = (
+            GcpCredentials.load(credentials_block) if credentials_block else GcpCredentials()
+        )
         self.bucket = GcsBucket(bucket=bucket, gcp_credentials=credentials, bucket_folder=prefix)
         self.url = url
 
@@ -63,7 +65,7 @@ class GcsRawStore:
         return StoredPayload(f"{self.url.rstrip('/')}/{key}", written=True)
 
     def read(self, path: str) -> bytes:
-        return self.bucket.read_path(path.removeprefix(self.url.rstrip("/") + "/"))
+        return bytes(self.bucket.read_path(path.removeprefix(self.url.rstrip("/") + "/")))
 
 
 def open_raw_store(url: str, credentials_block: str | None = None) -> LocalRawStore | GcsRawStore:

@@ -39,7 +39,8 @@ class Settings(BaseSettings):
         description="Where JSON exports go: a local folder (default {home}/exports) or gs://bucket/prefix.",
     )
     gcp_credentials_block: str | None = Field(
-        default=None, description="Name of the prefect-gcp GcpCredentials block used for gs:// URLs."
+        default=None,
+        description="Name of the prefect-gcp GcpCredentials block used for gs:// URLs.",
     )
     mlflow_tracking_uri: str | None = Field(
         default=None,
@@ -64,7 +65,8 @@ class Settings(BaseSettings):
         description="US-Eastern time of day the replay source answers 'as of' on a game date when no clock is pinned.",
     )
     demo_date: date = Field(
-        default=date(2024, 4, 10), description="Game date `make demo` runs (inside the bundled prop-line window)."
+        default=date(2024, 4, 10),
+        description="Game date `make demo` runs (inside the bundled prop-line window).",
     )
     markets: list[str] = Field(
         default=["points", "rebounds", "assists", "threes", "pra"],
@@ -90,14 +92,16 @@ class Settings(BaseSettings):
         default=0.9, description="Share of expected players a precompute table must cover."
     )
     coverage_fail: bool = Field(
-        default=False, description="Fail the run (true) or warn and alert (false) below the coverage threshold."
+        default=False,
+        description="Fail the run (true) or warn and alert (false) below the coverage threshold.",
     )
     alert_block: str | None = Field(
         default=None,
         description="Name of a Prefect notification block (Slack, webhook, email) for alerts; none logs only.",
     )
     alert_min_interval_minutes: int = Field(
-        default=60, description="The same alert signature is sent at most once per this many minutes."
+        default=60,
+        description="The same alert signature is sent at most once per this many minutes.",
     )
 
     @cached_property

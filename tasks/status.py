@@ -32,15 +32,24 @@ def status_lines(settings: Settings, day: date | None) -> list[str]:
         if not warehouse.table_exists(url, table):
             lines.append(f"  {table:30} (not created yet)")
             continue
-        n = int(warehouse.read_sql(url, f"SELECT COUNT(*) AS n FROM {table} {where}", params)["n"].iloc[0])
+        n = int(
+            warehouse.read_sql(url, f"SELECT COUNT(*) AS n FROM {table} {where}", params)["n"].iloc[
+                0
+            ]
+        )
         lines.append(f"  {table:30} {n:8d} rows" + (f" on {day}" if day else ""))
     if warehouse.table_exists(url, "coverage") and day:
         cov = warehouse.read_table(url, "coverage", "game_date = :d", params)
         for _, row in cov.iterrows():
             flag = "LOW" if row["ratio"] < settings.coverage_threshold else "ok"
-            lines.append(f"  coverage {row['table_name']:28} {int(row['actual'])}/{int(row['expected'])} = {row['ratio']:.0%} {flag}")
+            lines.append(
+                f"  coverage {row['table_name']:28} {int(row['actual'])}/{int(row['expected'])} = {row['ratio']:.0%} {flag}"
+            )
     if warehouse.table_exists(url, "quarantine"):
-        q = warehouse.read_sql(url, "SELECT table_name, rule, COUNT(*) AS n FROM quarantine GROUP BY 1, 2 ORDER BY 3 DESC")
+        q = warehouse.read_sql(
+            url,
+            "SELECT table_name, rule, COUNT(*) AS n FROM quarantine GROUP BY 1, 2 ORDER BY 3 DESC",
+        )
         lines.append("quarantine (rows by table and rule):")
         lines.extend(f"  {r.table_name:22} {r.rule:40} {r.n:7d}" for r in q.itertuples())
     if day and warehouse.table_exists(url, "raw_prop_lines"):

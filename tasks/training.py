@@ -30,7 +30,9 @@ def training_frame(settings: Settings, start: date, end: date) -> pd.DataFrame:
     """Feature-store rows for every game date in [start, end) with the actual outcome attached."""
     dates = training_dates(settings, start, end)
     if not dates:
-        raise ValueError(f"no games in the warehouse between {start} and {end}; run `nba-props import` first")
+        raise ValueError(
+            f"no games in the warehouse between {start} and {end}; run `nba-props import` first"
+        )
     tables = compute_features(settings, dates, as_of=None)
     assert tables is not None
     players = warehouse.read_table(
@@ -51,7 +53,9 @@ def train_markets(
         m
         for m in markets
         if not only_if_missing
-        or registry.version_with_alias(registry.model_name(settings.model_name_prefix, m), settings.champion_alias)
+        or registry.version_with_alias(
+            registry.model_name(settings.model_name_prefix, m), settings.champion_alias
+        )
         is None
     ]
     if not todo:
@@ -63,7 +67,10 @@ def train_markets(
         trained = fit_market_model(rows, market)
         name = registry.model_name(settings.model_name_prefix, market)
         version = registry.register_market_model(
-            trained, name, rows, {"start": start.isoformat(), "end_exclusive": end.isoformat(), "rows": str(len(rows))}
+            trained,
+            name,
+            rows,
+            {"start": start.isoformat(), "end_exclusive": end.isoformat(), "rows": str(len(rows))},
         )
         results[market] = {"model": name, "version": version, **trained.metrics}
     return results

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -11,18 +10,23 @@ import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
+_ENGINES: dict[str, Engine] = {}
 
-@lru_cache(maxsize=8)
+
 def get_engine(url: str) -> Engine:
     """One engine per URL per process (engines are never passed between tasks)."""
-    if url.startswith("duckdb:///"):
-        Path(url.removeprefix("duckdb:///")).parent.mkdir(parents=True, exist_ok=True)
-    return sa.create_engine(url)
+    if url not in _ENGINES:
+        if url.startswith("duckdb:///"):
+            Path(url.removeprefix("duckdb:///")).parent.mkdir(parents=True, exist_ok=True)
+        _ENGINES[url] = sa.create_engine(url)
+    return _ENGINES[url]
 
 
 def dispose_engines() -> None:
-    """Close every engine (releases the DuckDB file lock) and forget them."""
-    get_engine.cache_clear()
+    """Close every engine and its pooled connections (releases the DuckDB file lock)."""
+    for engine in _ENGINES.values():
+        engine.dispose()
+    _ENGINES.clear()
 
 
 def _is_duckdb(conn: Connection) -> bool:
@@ -80,7 +84,7 @@ def _ensure_table_duckdb(conn: Connection, table: str, df: pd.DataFrame) -> None
 
 
 def _insert_duckdb(conn: Connection, table: str, df: pd.DataFrame) -> None:
-    raw = conn.connection.driver_connection
+    raw: Any = conn.connection.driver_connection
     view = f"_incoming_{table}"
     raw.register(view, df)
     try:
@@ -112,7 +116,7 @@ def replace_partition(
                 keys = pd.DataFrame({"_v": values})
                 if partition_column in df.columns:
                     keys["_v"] = keys["_v"].astype(df[partition_column].dtype)
-                raw = conn.connection.driver_connection
+                raw: Any = conn.connection.driver_connection
                 raw.register("_partition_keys", keys)
                 try:
                     conn.exec_driver_sql(
@@ -141,7 +145,7 @@ def upsert(url: str, table: str, df: pd.DataFrame, key: Sequence[str]) -> int:
     with get_engine(url).begin() as conn:
         if _is_duckdb(conn):
             _ensure_table_duckdb(conn, table, df)
-            raw = conn.connection.driver_connection
+            raw: Any = conn.connection.driver_connection
             raw.register("_upsert_keys", df[key].drop_duplicates())
             try:
                 cond = " AND ".join(f't."{k}" IS NOT DISTINCT FROM k."{k}"' for k in key)
@@ -157,7 +161,9 @@ def upsert(url: str, table: str, df: pd.DataFrame, key: Sequence[str]) -> int:
             if sa.inspect(conn).has_table(table):
                 cond = " AND ".join(f"t.{k} = s.{k}" for k in key)
                 conn.execute(
-                    sa.text(f"DELETE FROM {table} t WHERE EXISTS (SELECT 1 FROM {staging} s WHERE {cond})")
+                    sa.text(
+                        f"DELETE FROM {table} t WHERE EXISTS (SELECT 1 FROM {staging} s WHERE {cond})"
+                    )
                 )
             conn.execute(sa.text(f"DROP TABLE {staging}"))
             df.to_sql(table, conn, if_exists="append", index=False, chunksize=10_000)

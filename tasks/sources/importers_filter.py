@@ -11,4 +11,6 @@ def modelled_rows(frame: pd.DataFrame) -> pd.DataFrame:
     """Drop preseason, All-Star and NBA Cup final rows (not modelled; not errors)."""
     if "season_type" not in frame.columns:
         return frame
-    return frame[frame["season_type"].isin(SEASON_TYPES) | frame["season_type"].isna()].reset_index(drop=True)
+    return frame[frame["season_type"].isin(SEASON_TYPES) | frame["season_type"].isna()].reset_index(
+        drop=True
+    )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 import pandas as pd
 
@@ -25,10 +26,12 @@ def odds_api_key(settings: Settings) -> str:
     try:
         from prefect.blocks.system import Secret
 
-        return str(Secret.load("odds-api-key").get())
+        secret: Any = Secret.load("odds-api-key")
+        return str(secret.get())
     except Exception as exc:  # a missing block is a configuration error, said plainly
         raise SourceError(
-            odds_api.SOURCE, "no API key: set NBA_PROPS_ODDS_API_KEY or a Prefect Secret block 'odds-api-key'"
+            odds_api.SOURCE,
+            "no API key: set NBA_PROPS_ODDS_API_KEY or a Prefect Secret block 'odds-api-key'",
         ) from exc
 
 

@@ -44,19 +44,20 @@ def _known_tipoffs(prop_lines: pd.DataFrame, game_odds: pd.DataFrame) -> pd.Data
     """Tip-off times by (game_date, home, away) from any odds snapshot that records them."""
     cols = ["game_date", "home_team", "away_team", "commence_time"]
     both = _concat([prop_lines[cols], game_odds[cols]]).dropna()
-    return (
-        both.groupby(["game_date", "home_team", "away_team"], as_index=False)["commence_time"]
-        .min()
-        .rename(columns={"commence_time": "tipoff_utc"})
-    )
+    first = both.groupby(["game_date", "home_team", "away_team"])["commence_time"].min()
+    return first.reset_index().rename(columns={"commence_time": "tipoff_utc"})
 
 
 @lru_cache(maxsize=2)
 def load_replay_data(data_dir: str) -> ReplayData:
     """Read every bundled file under `data_dir` (layout of ../shared/data) once per process."""
     root = Path(data_dir)
-    players = _concat([importers.read_player_logs(p) for p in sorted(root.glob("player_game_logs/*.csv.gz"))])
-    teams = _concat([importers.read_team_logs(p)[0] for p in sorted(root.glob("team_game_logs/*.csv.gz"))])
+    players = _concat(
+        [importers.read_player_logs(p) for p in sorted(root.glob("player_game_logs/*.csv.gz"))]
+    )
+    teams = _concat(
+        [importers.read_team_logs(p)[0] for p in sorted(root.glob("team_game_logs/*.csv.gz"))]
+    )
     props = _concat([importers.read_props(p) for p in sorted(root.glob("props/*.csv.gz"))])
     odds = _concat([importers.read_game_odds(p) for p in sorted(root.glob("game_odds/*.csv.gz"))])
     if teams.empty:
@@ -102,7 +103,11 @@ class ReplaySource:
 
     def __init__(self, data_dir: Path, clock: datetime) -> None:
         self.data_dir = data_dir
-        self.clock = pd.Timestamp(clock).tz_convert("UTC") if pd.Timestamp(clock).tzinfo else pd.Timestamp(clock, tz="UTC")
+        self.clock = (
+            pd.Timestamp(clock).tz_convert("UTC")
+            if pd.Timestamp(clock).tzinfo
+            else pd.Timestamp(clock, tz="UTC")
+        )
 
     def fetch(self, kind: str, game_date: date) -> list[RawPayload]:
         data = load_replay_data(str(self.data_dir))

@@ -9,7 +9,6 @@ from pathlib import Path
 
 import jsonschema
 import pandas as pd
-import phx_lac_2024_04_10 as game
 import pytest
 
 from features.live import simulate_live_box
@@ -25,6 +24,7 @@ from tasks.exports import (
     build_status_export,
     write_json_atomic,
 )
+from tests.unit import phx_lac_2024_04_10 as game
 
 NOW = pd.Timestamp("2024-04-10T18:00:00Z")
 MORNING = pd.Timestamp("2024-04-11T12:00:00Z")

@@ -5,11 +5,11 @@ from __future__ import annotations
 import math
 
 import pandas as pd
-import phx_lac_2024_04_10 as game
 import pytest
 
 from contracts.predictions import PredictionGrades
 from models.grading import GRADE_COLUMNS, daily_performance, evaluation_frame, grade_predictions
+from tests.unit import phx_lac_2024_04_10 as game
 
 NEXT_MORNING = pd.Timestamp("2024-04-11T12:00:00Z")
 

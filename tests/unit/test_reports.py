@@ -8,12 +8,12 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import phx_lac_2024_04_10 as game
 import pytest
 from scipy.special import erf
 
 from models.grading import evaluation_frame
 from tasks.reports import coverage_report, feature_drift_report, performance_report
+from tests.unit import phx_lac_2024_04_10 as game
 
 LOGS = (
     Path(__file__).resolve().parents[2]
