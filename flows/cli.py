@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import json
 import os
 from datetime import date
@@ -193,6 +194,13 @@ def backfill(
 
     result = backfill_flow(start=date.fromisoformat(start), end=date.fromisoformat(end))
     typer.echo(json.dumps(result, indent=2, default=str))
+
+
+# Each area keeps its commands in flows/commands_<area>.py with a `register(app)` function;
+# list the module here (one line per area).
+AREA_COMMANDS: tuple[str, ...] = ()
+for _module in AREA_COMMANDS:
+    importlib.import_module(_module).register(app)
 
 
 def main() -> None:
