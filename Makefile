@@ -10,6 +10,7 @@ export PREFECT_SERVER_ANALYTICS_ENABLED := false
 export DO_NOT_TRACK := true
 export MLFLOW_DISABLE_TELEMETRY := true
 export NO_GCE_CHECK := true
+export PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS ?= 120
 export PREFECT_API_URL ?= http://127.0.0.1:4200/api
 
 .PHONY: help env demo test lint typecheck serve clean benchmarks
@@ -23,6 +24,7 @@ $(UV):
 
 env: $(UV) ## Create .venv from pyproject.toml + uv.lock (exact versions)
 	$(UV) sync --frozen --quiet
+	@mkdir -p "$(PREFECT_HOME)"
 
 demo: env ## Run the daily pipeline end to end on the bundled real data (DuckDB, MLflow, Prefect)
 	PREFECT_API_URL= $(PY) -m flows.cli demo

@@ -14,6 +14,7 @@ import typer
 app = typer.Typer(
     help="NBA player-prop predictions: ingest, features, models, grading, exports.",
     no_args_is_help=True,
+    pretty_exceptions_enable=False,
 )
 import_app = typer.Typer(
     help="Import real data files (layouts of ../shared/data) into the warehouse."
@@ -25,6 +26,8 @@ TELEMETRY_OFF = {
     "DO_NOT_TRACK": "true",
     "MLFLOW_DISABLE_TELEMETRY": "true",
     "NO_GCE_CHECK": "true",
+    # On a busy 2-core machine the ephemeral Prefect API can take longer than the default 20 s.
+    "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "120",
 }
 
 
@@ -203,8 +206,21 @@ for _module in AREA_COMMANDS:
     importlib.import_module(_module).register(app)
 
 
+def _expected_errors() -> tuple[type[BaseException], ...]:
+    """Failures a user can fix (configuration, input, missing model): a message, not a traceback."""
+    from models.registry import ModelNotFound, ModelSignatureMismatch
+    from tasks.sources.base import SourceError
+
+    return (ModelNotFound, ModelSignatureMismatch, SourceError, FileNotFoundError, ValueError)
+
+
 def main() -> None:
-    app()
+    """Entry point of the `nba-props` console script."""
+    try:
+        app(standalone_mode=True)
+    except _expected_errors() as exc:
+        typer.secho(f"error: {exc}", fg=typer.colors.RED, err=True)
+        raise SystemExit(1) from None
 
 
 if __name__ == "__main__":

@@ -15,6 +15,7 @@ for key, value in {
     "MLFLOW_DISABLE_TELEMETRY": "true",
     "NO_GCE_CHECK": "true",
     "PREFECT_LOGGING_LEVEL": "WARNING",
+    "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "120",
 }.items():
     os.environ.setdefault(key, value)
 
