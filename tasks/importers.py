@@ -62,9 +62,29 @@ def _read_csv(path: Path) -> pd.DataFrame:
     )
 
 
+def _own_matchup(
+    team_abbr: pd.Series, team: pd.Series, opponent: pd.Series, is_home: pd.Series
+) -> tuple[pd.Series, pd.Series, pd.Series]:
+    """Undo a MATCHUP written from the opponent's side ('MIA @ WAS' on a WAS player's row).
+
+    Five 2024-25 games in the stats.nba.com player logs carry the other team's MATCHUP string on one
+    team's rows; TEAM_ABBREVIATION is right, so that team is the MATCHUP's last token.
+    """
+    swapped = (team_abbr != team) & (team_abbr == opponent)
+    return (
+        team.where(~swapped, opponent),
+        opponent.where(~swapped, team),
+        is_home.where(~swapped, ~is_home),
+    )
+
+
 def player_logs_to_raw(df: pd.DataFrame, source: str) -> pd.DataFrame:
     """stats.nba.com leaguegamelog player rows (full or slim columns) -> raw_player_boxscores."""
     team, opponent, is_home = _matchup_parts(df["MATCHUP"])
+    if "TEAM_ABBREVIATION" in df.columns:
+        team, opponent, is_home = _own_matchup(
+            df["TEAM_ABBREVIATION"].astype(str), team, opponent, is_home
+        )
     game_date = pd.to_datetime(df["GAME_DATE"], errors="coerce")
     if "GAME_ID" in df.columns and df["GAME_ID"].notna().any():
         game_id = df["GAME_ID"].astype("string").str.zfill(10)
@@ -301,7 +321,10 @@ def _kyleskom_to_raw(df: pd.DataFrame, source: str) -> pd.DataFrame:
     commence = (game_date + pd.Timedelta(hours=12)).dt.tz_localize(EASTERN).dt.tz_convert("UTC")
     home, away = _teams(df["Home"]), _teams(df["Away"])
     ml_home, ml_away = _num(df, "ML_Home"), _num(df, "ML_Away")
-    spread = _num(df, "Spread").abs()
+    # "PK" (pick'em) is a spread of zero.
+    spread = pd.to_numeric(
+        df["Spread"].astype(str).str.strip().replace({"PK": "0", "pk": "0"}), errors="coerce"
+    ).abs()
     # Spread is unsigned through 2021-22: the moneyline favourite gives the sign.
     home_fav = ml_home < ml_away
     home_line = np.where(home_fav, -spread, spread)
