@@ -73,7 +73,9 @@ def _coerce(
     problems: list[dict[str, object]] = []
     for name, column in model.to_schema().columns.items():
         if name not in out.columns:
-            out[name] = pd.NA
+            # A typed all-NA column, so an optional field that is absent still fits its dtype.
+            empty = pd.Series([None] * len(out), index=out.index, dtype=object)
+            out[name] = _coerce_column(empty, str(column.dtype))
             problems.extend(
                 {
                     "row_number": int(i),

@@ -107,6 +107,8 @@ def ingest_kind_for_date(
     report = LoadReport(table=table)
     for payload in source.fetch(kind, game_date):
         stored = store.save(payload)
+        if payload.meta.get("endpoint") == "events":
+            continue  # an index of the day's events (kept raw); its rows are not table rows
         try:
             rows = parse_payload(payload)
         except SourceError as exc:
