@@ -56,6 +56,11 @@ def _num(df: pd.DataFrame, col: str) -> pd.Series:
     return pd.to_numeric(df[col], errors="coerce")
 
 
+def _clean_num(values: pd.Series) -> pd.Series:
+    """Numbers written as text with stray spaces (incl. no-break) around them, e.g. '+145\xa0'."""
+    return pd.to_numeric(values.astype("string").str.strip(), errors="coerce")
+
+
 def _read_csv(path: Path) -> pd.DataFrame:
     return pd.read_csv(
         path, dtype={"GAME_ID": str, "PLAYER_ID": str, "TEAM_ID": str, "event_id": str}
@@ -320,7 +325,8 @@ def _kyleskom_to_raw(df: pd.DataFrame, source: str) -> pd.DataFrame:
     # No tip time in this layout: noon US-Eastern of the game date stands in for it.
     commence = (game_date + pd.Timedelta(hours=12)).dt.tz_localize(EASTERN).dt.tz_convert("UTC")
     home, away = _teams(df["Home"]), _teams(df["Away"])
-    ml_home, ml_away = _num(df, "ML_Home"), _num(df, "ML_Away")
+    # Two 2022 Finals moneylines are written "+145\xa0" (sign and a no-break space) upstream.
+    ml_home, ml_away = _clean_num(df["ML_Home"]), _clean_num(df["ML_Away"])
     # "PK" (pick'em) is a spread of zero.
     spread = pd.to_numeric(
         df["Spread"].astype(str).str.strip().replace({"PK": "0", "pk": "0"}), errors="coerce"
