@@ -172,3 +172,40 @@ def test_line_for_a_player_who_did_not_play_resolves() -> None:
     )
     consensus = build_consensus(snapshots, players, None)
     assert consensus["player_id"].tolist() == [lal["player_id"]]
+
+
+def test_replay_payloads_keep_snapshot_times(settings: Settings, tmp_path: Path) -> None:
+    import gzip
+    import shutil
+
+    from tasks.ingest import load_rows
+    from tasks.sources.replay import ReplaySource, parse_replay_payload
+
+    data = tmp_path / "data"
+    for folder, name in (
+        ("team_game_logs", "team_logs_trimmed"),
+        ("player_game_logs", "player_logs_slim_playoffs_trimmed"),
+        ("props", "props_events_trimmed"),
+        ("game_odds", "kyleskom_game_odds_trimmed"),
+    ):
+        (data / folder).mkdir(parents=True)
+        with (
+            (FILES / f"{name}.csv").open("rb") as src,
+            gzip.open(data / folder / f"{name}.csv.gz", "wb") as dst,
+        ):
+            shutil.copyfileobj(src, dst)
+    source = ReplaySource(data, pd.Timestamp("2024-04-19T23:00:00Z").to_pydatetime())
+    [payload] = source.fetch("prop_lines", pd.Timestamp("2024-04-19").date())
+    rows = parse_replay_payload(payload)
+    expected = importers.read_props(FILES / "props_events_trimmed.csv")
+    expected = expected[expected["game_date"] == pd.Timestamp("2024-04-19")]
+    assert len(rows) == len(expected) > 0
+    report = load_rows(settings, "raw_prop_lines", rows, "replay", None)
+    loaded = table(settings, "raw_prop_lines")
+    assert len(loaded) == report.rows_loaded
+    merged = loaded.merge(expected, on=["bookmaker", "market", "player_name", "line", "over_price"])
+    assert len(merged) == len(loaded)
+    assert (merged["captured_at_x"] == merged["captured_at_y"]).all()
+    assert merged["minutes_before_tip_x"].tolist() == pytest.approx(
+        merged["minutes_before_tip_y"].tolist()
+    )
