@@ -10,6 +10,7 @@ game that date is in the data, e.g. play-in games), unresolved (no player id fou
 from __future__ import annotations
 
 import os
+import resource
 import subprocess
 import sys
 import tempfile
@@ -28,9 +29,10 @@ README_RATES = {
 }
 
 
-def run_import(data: Path, home: Path) -> tuple[float, str]:
-    """Run the CLI import into `home`; return wall seconds and its output."""
+def run_import(data: Path, home: Path) -> tuple[float, float, str]:
+    """Run the CLI import into `home`; return wall seconds, CPU seconds and its output."""
     env = {**os.environ, "NBA_PROPS_HOME": str(home)}
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     done = subprocess.run(
         [str(REPO / ".venv" / "bin" / "nba-props"), "import", "all", str(data)],
@@ -39,7 +41,10 @@ def run_import(data: Path, home: Path) -> tuple[float, str]:
         text=True,
         check=True,
     )
-    return time.perf_counter() - started, done.stdout
+    wall = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return wall, cpu, done.stdout
 
 
 def input_rows(data: Path) -> int:
@@ -80,9 +85,13 @@ def join_rates(warehouse: Path) -> pd.DataFrame:
 def main() -> None:
     data = Path(sys.argv[1] if len(sys.argv) > 1 else "/work/shared/data").resolve()
     with tempfile.TemporaryDirectory(prefix="nba-props-bench-") as tmp:
-        seconds, output = run_import(data, Path(tmp))
+        seconds, cpu, output = run_import(data, Path(tmp))
         rows = input_rows(data)
-        print(f"input rows {rows}, wall {seconds:.1f} s, {rows / seconds:,.0f} rows/s")
+        load = os.getloadavg()[0]
+        print(
+            f"input rows {rows}: wall {seconds:.1f} s ({rows / seconds:,.0f} rows/s), "
+            f"CPU {cpu:.1f} s ({rows / cpu:,.0f} rows/CPU-s), load average {load:.1f}"
+        )
         tail = [
             line for line in output.splitlines() if line.startswith(("total", "unresolved", "  "))
         ]
