@@ -16,7 +16,7 @@ from tasks import warehouse
 from tasks.clock import now_utc, today_eastern
 from tasks.raw_store import open_raw_store
 from tasks.settings import Settings, get_settings
-from tasks.sources.base import SourceError, TransientSourceError
+from tasks.sources.base import BadBodyError, RawPayload, SourceError, TransientSourceError
 from tasks.sources.factory import open_source, parse_payload
 
 # Tables of things that already happened: a row dated after the load's clock cannot be real.
@@ -105,7 +105,23 @@ def ingest_kind_for_date(
     store = open_raw_store(settings.resolved_raw_store, settings.gcp_credentials_block)
     table = KIND_TABLE[kind]
     report = LoadReport(table=table)
-    for payload in source.fetch(kind, game_date):
+    try:
+        payloads = source.fetch(kind, game_date)
+    except BadBodyError as exc:
+        # The response body is the evidence: keep it like any payload, then say what was wrong.
+        body = RawPayload(
+            source=exc.source,
+            kind=kind,
+            game_date=game_date,
+            content=exc.content,
+            fetched_at=now_utc(settings).to_pydatetime(),
+            content_type="application/octet-stream",
+            url=exc.url,
+        )
+        stored = store.save(body)
+        report.add(quarantine_payload(settings, table, exc.source, stored.path, str(exc)))
+        return report
+    for payload in payloads:
         stored = store.save(payload)
         if payload.meta.get("endpoint") == "events":
             continue  # an index of the day's events (kept raw); its rows are not table rows

@@ -140,3 +140,33 @@ def test_odds_api_key_stays_out_of_logs_urls_and_quarantine(
     assert not q.astype(str).apply(lambda c: c.str.contains(KEY)).any().any()
     stored = [Path(p).read_bytes() for p in report.payloads]
     assert all(KEY.encode() not in b for b in stored)
+
+
+@respx.mock
+@pytest.mark.parametrize(
+    ("body", "content_type", "message"),
+    [
+        (b"<html><body><h1>Access Denied</h1></body></html>", "text/html", "HTML page"),
+        (b"", "application/json", "empty response body"),
+        (b"upstream timeout", "text/plain", "not JSON"),
+    ],
+)
+def test_unusable_http_body_is_kept_and_quarantined(
+    settings: Settings,
+    monkeypatch: pytest.MonkeyPatch,
+    body: bytes,
+    content_type: str,
+    message: str,
+) -> None:
+    respx.get(f"{DEFAULT_BASE_URL}/v4/sports/basketball_nba/events").mock(
+        return_value=httpx.Response(200, content=body, headers={"content-type": content_type})
+    )
+    monkeypatch.setattr(ingest, "open_source", lambda s, d: LiveSource(s))
+    report = ingest.ingest_kind_for_date(settings, "prop_lines", date(2025, 3, 9))
+    assert report.by_rule == {"unparseable_payload": 1} and report.rows_loaded == 0
+    [path] = report.payloads
+    assert Path(path).read_bytes() == body and "/odds_api/prop_lines/2025-03-09/" in path
+    [q] = warehouse.read_table(settings.resolved_warehouse_url, "quarantine").to_dict("records")
+    assert (q["source"], q["payload_path"], q["rule"]) == ("odds_api", path, "unparseable_payload")
+    assert message in q["message"] and "/v4/sports/basketball_nba/events" in q["message"]
+    assert KEY not in q["message"]
