@@ -8,6 +8,19 @@ from pandera.typing import Series
 
 MARKETS: tuple[str, ...] = ("points", "rebounds", "assists", "threes", "pra")
 SEASON_TYPES: tuple[str, ...] = ("Regular Season", "Playoffs", "PlayIn")
+# The 30 NBA team abbreviations (stats.nba.com spelling, stable since 2014-15).
+TEAM_ABBRS: tuple[str, ...] = (
+    "ATL", "BKN", "BOS", "CHA", "CHI", "CLE", "DAL", "DEN", "DET", "GSW",
+    "HOU", "IND", "LAC", "LAL", "MEM", "MIA", "MIL", "MIN", "NOP", "NYK",
+    "OKC", "ORL", "PHI", "PHX", "POR", "SAC", "SAS", "TOR", "UTA", "WAS",
+)  # fmt: skip
+# Row-level (dataframe) checks: the error text each check reports -> the fields it looks at.
+ROW_CHECK_FIELDS: dict[str, tuple[str, ...]] = {
+    "home_team equals away_team": ("home_team", "away_team"),
+    "PTS != 2*(FGM-FG3M) + 3*FG3M + FTM": ("pts", "fgm", "fg3m", "ftm"),
+    "FG3M > FGM or FGM > FGA": ("fg3m", "fgm", "fga"),
+    "team_abbr equals opponent_abbr": ("team_abbr", "opponent_abbr"),
+}
 
 
 class RawSchedule(pa.DataFrameModel):
@@ -17,8 +30,8 @@ class RawSchedule(pa.DataFrameModel):
     game_date: Series[pd.Timestamp]
     season: Series[str] = pa.Field(str_matches=r"^\d{4}-\d{2}$")
     season_type: Series[str] = pa.Field(isin=list(SEASON_TYPES))
-    home_team: Series[str] = pa.Field(str_length=3)
-    away_team: Series[str] = pa.Field(str_length=3)
+    home_team: Series[str] = pa.Field(isin=list(TEAM_ABBRS))
+    away_team: Series[str] = pa.Field(isin=list(TEAM_ABBRS))
     tipoff_utc: Series[pd.DatetimeTZDtype] = pa.Field(
         nullable=True, dtype_kwargs={"unit": "ns", "tz": "UTC"}
     )
@@ -42,8 +55,8 @@ class RawPlayerBoxscores(pa.DataFrameModel):
     season_type: Series[str] = pa.Field(isin=list(SEASON_TYPES))
     player_id: Series[str] = pa.Field(str_length={"min_value": 1})
     player_name: Series[str] = pa.Field(str_length={"min_value": 1})
-    team_abbr: Series[str] = pa.Field(str_length=3)
-    opponent_abbr: Series[str] = pa.Field(str_length=3)
+    team_abbr: Series[str] = pa.Field(isin=list(TEAM_ABBRS))
+    opponent_abbr: Series[str] = pa.Field(isin=list(TEAM_ABBRS))
     is_home: Series[bool]
     starter: Series[pd.BooleanDtype] = pa.Field(nullable=True)
     minutes: Series[float] = pa.Field(ge=0, le=70)
@@ -92,8 +105,8 @@ class RawTeamBoxscores(pa.DataFrameModel):
     game_date: Series[pd.Timestamp]
     season: Series[str] = pa.Field(str_matches=r"^\d{4}-\d{2}$")
     season_type: Series[str] = pa.Field(isin=list(SEASON_TYPES))
-    team_abbr: Series[str] = pa.Field(str_length=3)
-    opponent_abbr: Series[str] = pa.Field(str_length=3)
+    team_abbr: Series[str] = pa.Field(isin=list(TEAM_ABBRS))
+    opponent_abbr: Series[str] = pa.Field(isin=list(TEAM_ABBRS))
     is_home: Series[bool]
     minutes: Series[float] = pa.Field(ge=0, le=400)
     pts: Series[float] = pa.Field(ge=0, le=250)
@@ -124,8 +137,8 @@ class RawPropLines(pa.DataFrameModel):
     commence_time: Series[pd.DatetimeTZDtype] = pa.Field(
         nullable=True, dtype_kwargs={"unit": "ns", "tz": "UTC"}
     )
-    home_team: Series[str] = pa.Field(str_length=3)
-    away_team: Series[str] = pa.Field(str_length=3)
+    home_team: Series[str] = pa.Field(isin=list(TEAM_ABBRS))
+    away_team: Series[str] = pa.Field(isin=list(TEAM_ABBRS))
     bookmaker: Series[str] = pa.Field(str_length={"min_value": 1})
     market: Series[str] = pa.Field(isin=list(MARKETS))
     player_name: Series[str] = pa.Field(str_length={"min_value": 1})
@@ -156,8 +169,8 @@ class RawGameOdds(pa.DataFrameModel):
     event_id: Series[str] = pa.Field(str_length={"min_value": 1})
     game_date: Series[pd.Timestamp]
     commence_time: Series[pd.DatetimeTZDtype] = pa.Field(dtype_kwargs={"unit": "ns", "tz": "UTC"})
-    home_team: Series[str] = pa.Field(str_length=3)
-    away_team: Series[str] = pa.Field(str_length=3)
+    home_team: Series[str] = pa.Field(isin=list(TEAM_ABBRS))
+    away_team: Series[str] = pa.Field(isin=list(TEAM_ABBRS))
     bookmaker: Series[str]
     market: Series[str] = pa.Field(isin=["spread", "total", "moneyline"])
     side: Series[str] = pa.Field(isin=["home", "away", "over", "under"])

@@ -8,6 +8,8 @@ from dataclasses import dataclass
 import pandas as pd
 import pandera.pandas as pa
 
+from contracts.raw import ROW_CHECK_FIELDS, TEAM_ABBRS
+
 QUARANTINE_COLUMNS = [
     "table_name",
     "source",
@@ -27,12 +29,15 @@ class ValidationResult:
 
     good: pd.DataFrame
     quarantine: pd.DataFrame
+    collapsed: int = 0
 
     @property
     def counts_by_rule(self) -> dict[str, int]:
+        """Input rows quarantined per rule (a row breaking one rule on two fields counts once)."""
         if self.quarantine.empty:
             return {}
-        return {str(k): int(v) for k, v in self.quarantine["rule"].value_counts().items()}
+        per_rule = self.quarantine.groupby("rule")["row_number"].nunique()
+        return {str(k): int(v) for k, v in per_rule.items()}
 
 
 def _row_json(row: pd.Series) -> str:
@@ -68,7 +73,9 @@ def _coerce(
     problems: list[dict[str, object]] = []
     for name, column in model.to_schema().columns.items():
         if name not in out.columns:
-            out[name] = pd.NA
+            # A typed all-NA column, so an optional field that is absent still fits its dtype.
+            empty = pd.Series([None] * len(out), index=out.index, dtype=object)
+            out[name] = _coerce_column(empty, str(column.dtype))
             problems.extend(
                 {
                     "row_number": int(i),
@@ -96,6 +103,96 @@ def _coerce(
     return out, problems
 
 
+def _rule_label(check: str) -> str:
+    """Short rule id of a pandera check ('isin([...30 teams])' -> 'unknown_team')."""
+    if check.startswith("isin(") and all(f"'{t}'" in check for t in TEAM_ABBRS):
+        return "unknown_team"
+    if check.startswith("isin("):
+        return "not_an_allowed_value"
+    return check
+
+
+def _duplicate_problems(
+    coerced: pd.DataFrame, natural_key: list[str]
+) -> tuple[list[dict[str, object]], list[int]]:
+    """Quarantine problems for conflicting duplicate keys, and the rows that repeat an earlier row exactly."""
+    dup = coerced.duplicated(subset=natural_key, keep="first")
+    if not dup.any():
+        return [], []
+    in_group = coerced.duplicated(subset=natural_key, keep=False)
+    group = coerced[in_group].groupby(natural_key, dropna=False, sort=False).ngroup()
+    first_of = pd.Series(group.index, index=group.index).groupby(group).transform("min")
+    as_text = coerced[in_group].astype(str)
+    exact = as_text.duplicated(keep="first") & dup[in_group]
+    problems: list[dict[str, object]] = []
+    for i in exact.index[dup[in_group] & ~exact]:
+        first = int(first_of[i])
+        differ = [c for c in as_text.columns if as_text.at[i, c] != as_text.at[first, c]]
+        problems.append(
+            {
+                "row_number": int(i),
+                "field": ",".join(natural_key),
+                "rule": "duplicate_key",
+                "message": (
+                    f"same natural key ({', '.join(natural_key)}) as row {first} with different "
+                    f"{', '.join(differ)}; row {first} kept"
+                ),
+            }
+        )
+    return problems, [int(i) for i in exact.index[exact]]
+
+
+def _future_problems(
+    coerced: pd.DataFrame, date_column: str | None, latest_date: pd.Timestamp | None
+) -> list[dict[str, object]]:
+    """Rows dated after `latest_date` (a box score cannot exist for a game that has not happened)."""
+    if date_column is None or latest_date is None or date_column not in coerced.columns:
+        return []
+    future = coerced[date_column].notna() & (coerced[date_column] > latest_date)
+    return [
+        {
+            "row_number": int(i),
+            "field": date_column,
+            "rule": "game_date_in_future",
+            "message": (
+                f"{date_column}={coerced.at[i, date_column]:%Y-%m-%d} is after the load's "
+                f"date {latest_date:%Y-%m-%d}"
+            ),
+        }
+        for i in coerced.index[future]
+    ]
+
+
+def _check_problems(exc: pa.errors.SchemaErrors) -> list[dict[str, object]]:
+    """One problem per failing row and check; a row-level check names the fields it looks at."""
+    cases = exc.failure_cases
+    problems: list[dict[str, object]] = []
+    seen: set[tuple[int, str]] = set()
+    for _, case in cases[cases["index"].notna()].iterrows():
+        i, check = int(case["index"]), str(case["check"])
+        column = case["column"] if isinstance(case["column"], str) else None
+        if check in ROW_CHECK_FIELDS:
+            if (i, check) in seen:
+                continue
+            seen.add((i, check))
+            problems.append(
+                {
+                    "row_number": i,
+                    "field": ",".join(ROW_CHECK_FIELDS[check]),
+                    "rule": check,
+                    "message": f"row fails '{check}'",
+                }
+            )
+            continue
+        rule = _rule_label(check)
+        label = column or "row"
+        message = f"{label}={case['failure_case']!r} fails '{rule}'"
+        if rule == "unknown_team":
+            message = f"{label}={case['failure_case']!r} is not one of the 30 NBA teams"
+        problems.append({"row_number": i, "field": column, "rule": rule, "message": message})
+    return problems
+
+
 def split_valid(
     df: pd.DataFrame,
     model: type[pa.DataFrameModel],
@@ -105,49 +202,35 @@ def split_valid(
     payload_path: str | None,
     now: pd.Timestamp,
     natural_key: list[str] | None = None,
+    date_column: str | None = None,
+    latest_date: pd.Timestamp | None = None,
 ) -> ValidationResult:
     """Validate `df` against `model`; rows that fail go to quarantine with rule and field named.
 
-    Duplicate natural keys keep the first row and quarantine the rest (rule `duplicate_key`).
+    A row repeating an earlier row exactly is collapsed into it (counted in `collapsed`); a row with
+    the same natural key but other values is quarantined (rule `duplicate_key`, first row kept).
+    With `latest_date`, rows whose `date_column` is after it are quarantined (`game_date_in_future`).
     Row numbers are the 0-based positions in `df` as given.
     """
     frame = df.reset_index(drop=True)
     coerced, problems = _coerce(frame, model)
+    problems.extend(_future_problems(coerced, date_column, latest_date))
+    collapsed: list[int] = []
+    if natural_key:
+        dup_problems, collapsed = _duplicate_problems(coerced, natural_key)
+        problems.extend(dup_problems)
     bad_rows = {int(str(p["row_number"])) for p in problems}
 
-    if natural_key:
-        dup = coerced.duplicated(subset=natural_key, keep="first")
-        for i in coerced.index[dup]:
-            problems.append(
-                {
-                    "row_number": int(i),
-                    "field": ",".join(natural_key),
-                    "rule": "duplicate_key",
-                    "message": f"duplicate natural key ({', '.join(natural_key)}); first row kept",
-                }
-            )
-            bad_rows.add(int(i))
-
-    duplicates = {int(str(p["row_number"])) for p in problems if p["rule"] == "duplicate_key"}
-    candidate = coerced.drop(index=sorted(duplicates))
+    skip = {int(str(p["row_number"])) for p in problems if p["rule"] == "duplicate_key"}
+    skip.update(collapsed)
+    candidate = coerced.drop(index=sorted(skip))
     try:
         model.validate(candidate, lazy=True)
     except pa.errors.SchemaErrors as exc:
-        cases = exc.failure_cases
-        for _, case in cases[cases["index"].notna()].iterrows():
-            i = int(case["index"])
-            column = case["column"] if isinstance(case["column"], str) else None
-            label = column or "row"
-            problems.append(
-                {
-                    "row_number": i,
-                    "field": column,
-                    "rule": str(case["check"]),
-                    "message": f"{label}={case['failure_case']!r} fails '{case['check']}'",
-                }
-            )
-            bad_rows.add(i)
-    good = model.validate(coerced.drop(index=sorted(bad_rows)), lazy=False)
+        found = _check_problems(exc)
+        problems.extend(found)
+        bad_rows.update(int(str(p["row_number"])) for p in found)
+    good = model.validate(coerced.drop(index=sorted(bad_rows | set(collapsed))), lazy=False)
 
     quarantine = pd.DataFrame(problems, columns=["row_number", "field", "rule", "message"])
     # A value that could not be read also fails the checks on its column: report it once.
@@ -162,4 +245,6 @@ def split_valid(
     )
     quarantine["row_number"] = quarantine["row_number"].astype("int64")
     quarantine["quarantined_at"] = pd.to_datetime(quarantine["quarantined_at"], utc=True)
-    return ValidationResult(good=good.reset_index(drop=True), quarantine=quarantine)
+    return ValidationResult(
+        good=good.reset_index(drop=True), quarantine=quarantine, collapsed=len(collapsed)
+    )

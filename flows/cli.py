@@ -53,6 +53,19 @@ def _print_reports(kind: str, path: Path, reports: list[Any]) -> None:
         rules = ", ".join(f"{k}={v}" for k, v in sorted(r.by_rule.items())) or "none"
         typer.echo(
             f"{kind:10} {path.name:60} {r.table:22} loaded={r.rows_loaded:7d} quarantined={r.rows_quarantined:5d} ({rules})"
+            + (f" exact duplicates collapsed={r.rows_collapsed}" if r.rows_collapsed else "")
+        )
+
+
+def _print_unresolved(settings: Any, top: int = 20) -> None:
+    """Print the prop-line names no player id was found for (most frequent first)."""
+    from tasks.identity_io import unresolved_prop_names
+
+    names = unresolved_prop_names(settings)
+    typer.echo(f"unresolved prop names: {len(names)} ({int(names['n_rows'].sum())} rows)")
+    for r in names.head(top).itertuples():
+        typer.echo(
+            f"  {r.player_name} ({r.n_rows} rows, {r.n_dates} dates, {r.first_date:%Y-%m-%d}..{r.last_date:%Y-%m-%d})"
         )
 
 
@@ -74,11 +87,12 @@ def import_all(
     typer.echo(
         f"total: loaded={sum(r.rows_loaded for r in reports)} quarantined={sum(r.rows_quarantined for r in reports)}"
     )
+    _print_unresolved(settings)
 
 
 def _import_kind(kind: str, paths: list[Path]) -> None:
     settings = _environment()
-    from tasks.importing import import_file
+    from tasks.importing import import_file, refresh_after_import
 
     for path in paths:
         if not path.exists():
@@ -87,6 +101,8 @@ def _import_kind(kind: str, paths: list[Path]) -> None:
             _print_reports(kind, path, import_file(settings, kind, path))
         except ValueError as exc:
             _fail(f"{path}: {exc}")
+    if len(refresh_after_import(settings, {kind})):
+        _print_unresolved(settings)
 
 
 @import_app.command("box-scores")

@@ -56,15 +56,40 @@ def _num(df: pd.DataFrame, col: str) -> pd.Series:
     return pd.to_numeric(df[col], errors="coerce")
 
 
+def _clean_num(values: pd.Series) -> pd.Series:
+    """Numbers written as text with stray spaces (incl. no-break) around them, e.g. '+145\xa0'."""
+    return pd.to_numeric(values.astype("string").str.strip(), errors="coerce")
+
+
 def _read_csv(path: Path) -> pd.DataFrame:
     return pd.read_csv(
         path, dtype={"GAME_ID": str, "PLAYER_ID": str, "TEAM_ID": str, "event_id": str}
     )
 
 
+def _own_matchup(
+    team_abbr: pd.Series, team: pd.Series, opponent: pd.Series, is_home: pd.Series
+) -> tuple[pd.Series, pd.Series, pd.Series]:
+    """Undo a MATCHUP written from the opponent's side ('MIA @ WAS' on a WAS player's row).
+
+    Five 2024-25 games in the stats.nba.com player logs carry the other team's MATCHUP string on one
+    team's rows; TEAM_ABBREVIATION is right, so that team is the MATCHUP's last token.
+    """
+    swapped = (team_abbr != team) & (team_abbr == opponent)
+    return (
+        team.where(~swapped, opponent),
+        opponent.where(~swapped, team),
+        is_home.where(~swapped, ~is_home),
+    )
+
+
 def player_logs_to_raw(df: pd.DataFrame, source: str) -> pd.DataFrame:
     """stats.nba.com leaguegamelog player rows (full or slim columns) -> raw_player_boxscores."""
     team, opponent, is_home = _matchup_parts(df["MATCHUP"])
+    if "TEAM_ABBREVIATION" in df.columns:
+        team, opponent, is_home = _own_matchup(
+            df["TEAM_ABBREVIATION"].astype(str), team, opponent, is_home
+        )
     game_date = pd.to_datetime(df["GAME_DATE"], errors="coerce")
     if "GAME_ID" in df.columns and df["GAME_ID"].notna().any():
         game_id = df["GAME_ID"].astype("string").str.zfill(10)
@@ -300,8 +325,12 @@ def _kyleskom_to_raw(df: pd.DataFrame, source: str) -> pd.DataFrame:
     # No tip time in this layout: noon US-Eastern of the game date stands in for it.
     commence = (game_date + pd.Timedelta(hours=12)).dt.tz_localize(EASTERN).dt.tz_convert("UTC")
     home, away = _teams(df["Home"]), _teams(df["Away"])
-    ml_home, ml_away = _num(df, "ML_Home"), _num(df, "ML_Away")
-    spread = _num(df, "Spread").abs()
+    # Two 2022 Finals moneylines are written "+145\xa0" (sign and a no-break space) upstream.
+    ml_home, ml_away = _clean_num(df["ML_Home"]), _clean_num(df["ML_Away"])
+    # "PK" (pick'em) is a spread of zero.
+    spread = pd.to_numeric(
+        df["Spread"].astype(str).str.strip().replace({"PK": "0", "pk": "0"}), errors="coerce"
+    ).abs()
     # Spread is unsigned through 2021-22: the moneyline favourite gives the sign.
     home_fav = ml_home < ml_away
     home_line = np.where(home_fav, -spread, spread)

@@ -9,6 +9,7 @@ from pathlib import Path
 import pandas as pd
 
 from tasks import importers, warehouse
+from tasks.identity_io import refresh_identity
 from tasks.ingest import LoadReport, load_rows
 from tasks.settings import Settings
 
@@ -69,13 +70,23 @@ def import_file(
     raise ValueError(f"unknown import kind {kind!r}; use one of {sorted(KIND_FOLDERS)}")
 
 
+def refresh_after_import(settings: Settings, kinds: set[str]) -> pd.DataFrame:
+    """Rebuild the identity crosswalk when box scores or prop lines were imported; its resolution rows."""
+    if not kinds & {"box-scores", "props"}:
+        return pd.DataFrame()
+    return refresh_identity(settings)
+
+
 def import_dir(
     settings: Settings,
     root: Path,
     before: date | None = None,
     on_file: Callable[[str, Path, list[LoadReport]], None] | None = None,
 ) -> list[LoadReport]:
-    """Import every file under `root` in the ../shared/data layout (team logs first: they give the schedule)."""
+    """Import every file under `root` in the ../shared/data layout (team logs first: they give the schedule).
+
+    The identity crosswalk (player_registry, prop_name_resolution) is rebuilt once at the end.
+    """
     reports: list[LoadReport] = []
     for kind in ("team-logs", "box-scores", "props", "game-odds"):
         for path in sorted((root / KIND_FOLDERS[kind]).glob("*.csv*")):
@@ -83,4 +94,5 @@ def import_dir(
             reports.extend(file_reports)
             if on_file:
                 on_file(kind, path, file_reports)
+    refresh_after_import(settings, {"box-scores", "props"})
     return reports

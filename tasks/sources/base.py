@@ -29,6 +29,23 @@ class SourceError(RuntimeError):
         self.url = url
 
 
+class BadBodyError(SourceError):
+    """A response arrived but its body is unusable (HTML page, empty, not JSON); the body is kept here."""
+
+    def __init__(
+        self,
+        source: str,
+        message: str,
+        *,
+        url: str | None = None,
+        content: bytes = b"",
+        content_type: str = "",
+    ) -> None:
+        super().__init__(source, message, url=url)
+        self.content = content
+        self.content_type = content_type
+
+
 class TransientSourceError(SourceError):
     """A source failed in a way that may pass: 429, 5xx, timeout. Retried with backoff, capped."""
 

@@ -14,7 +14,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 import httpx
 
 from tasks.sources._parsing import decode_body
-from tasks.sources.base import SourceError, TransientSourceError
+from tasks.sources.base import BadBodyError, SourceError, TransientSourceError
 
 logger = logging.getLogger(__name__)
 
@@ -206,12 +206,24 @@ class HttpClient:
         """Validate a 2xx body as JSON and wrap it."""
         content_type = response.headers.get("content-type", "")
         if "text/html" in content_type.lower() and response.content.strip():
-            raise SourceError(
+            raise BadBodyError(
                 self.source,
                 f"HTML page instead of JSON (HTTP {response.status_code})",
                 url=safe_url,
+                content=response.content,
+                content_type=content_type,
             )
-        data = decode_body(response.content, self.source, safe_url)
+        try:
+            data = decode_body(response.content, self.source, safe_url)
+        except SourceError as exc:
+            message = str(exc).removeprefix(f"[{self.source}] ").removesuffix(f" ({safe_url})")
+            raise BadBodyError(
+                self.source,
+                message,
+                url=safe_url,
+                content=response.content,
+                content_type=content_type,
+            ) from None
         return HttpResult(
             url=safe_url,
             status_code=response.status_code,
