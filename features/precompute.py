@@ -64,20 +64,20 @@ def _roll(
     return rolled.reset_index(level=list(range(len(keys))), drop=True).sort_index()
 
 
-def _lag_matrix(values: np.ndarray, pos: np.ndarray, depth: int) -> np.ndarray:
-    """Row i, column k: the value k games before row i of the same group (NaN before its start).
+def _lag_matrix(values: np.ndarray, pos: np.ndarray, rows: np.ndarray, depth: int) -> np.ndarray:
+    """Row r, column k: the value k games before row `rows[r]` of its group (NaN before its start).
 
     Rows are sorted by group then time and `pos` is each row's position inside its group.
     """
     lags = np.arange(depth)
-    idx = np.arange(len(values))[:, None] - lags[None, :]
-    valid = pos[:, None] >= lags[None, :]
+    idx = rows[:, None] - lags[None, :]
+    valid = pos[rows][:, None] >= lags[None, :]
     return np.where(valid, values[np.clip(idx, 0, None)], np.nan)
 
 
-def _window_stats(values: np.ndarray, pos: np.ndarray) -> dict[str, np.ndarray]:
+def _window_stats(values: np.ndarray, pos: np.ndarray, rows: np.ndarray) -> dict[str, np.ndarray]:
     """Means over the last 5/10/20 games, std and sum over the last 10 (NaN values skipped)."""
-    lags = _lag_matrix(values, pos, max(WINDOWS))
+    lags = _lag_matrix(values, pos, rows, max(WINDOWS))
     present = ~np.isnan(lags)
     filled = np.where(present, lags, 0.0)
     out: dict[str, np.ndarray] = {}
@@ -94,21 +94,22 @@ def _window_stats(values: np.ndarray, pos: np.ndarray) -> dict[str, np.ndarray]:
     return out
 
 
-def _rolling_state(games: pd.DataFrame) -> pd.DataFrame:
-    """Per player and game: rolling form over the games up to and including that game.
+def _rolling_state(g: pd.DataFrame, rows: np.ndarray) -> pd.DataFrame:
+    """Rolling form over the games up to and including each of `rows` (positions in `g`).
 
-    Windows are computed from a lag matrix (each row sees its group's previous 19 games), so the
-    cost is a few numpy passes over all rows, with no per-player or per-date loop.
+    `g` is sorted by player, date and game with a 0..n-1 index. Windows come from a lag matrix
+    (each wanted row sees its player's previous 19 games); EWM and season means run over every
+    row (they depend on the whole sequence) and are then taken at `rows`. No per-player or
+    per-date loop, and only the rows a target needs pay for the windows.
     """
-    g = games.sort_values(["player_id", "game_date", "game_id"]).reset_index(drop=True)
     player = g.groupby("player_id", sort=False)
     pos = player.cumcount().to_numpy()
-    out = g[["player_id", "game_date", "season"]].copy()
+    out = g.loc[rows, ["player_id", "game_date", "season"]].reset_index(drop=True)
     columns: dict[str, np.ndarray] = {}
     sums: dict[str, np.ndarray] = {}
     form = g[list(FORM_STATS)].astype(float)
     for stat in FORM_STATS:
-        stats = _window_stats(form[stat].to_numpy(), pos)
+        stats = _window_stats(form[stat].to_numpy(), pos, rows)
         for w in WINDOWS:
             columns[f"{stat}_l{w}"] = stats[f"l{w}"]
         columns[f"{stat}_std_l10"] = stats["std_l10"]
@@ -125,19 +126,18 @@ def _rolling_state(games: pd.DataFrame) -> pd.DataFrame:
     season_mean = season_sum / season_n.where(season_n > 0)
     minutes_sum = np.where(sums["minutes"] > 0, sums["minutes"], np.nan)
     for stat in FORM_STATS:
-        columns[f"{stat}_ewm"] = ewm[stat].to_numpy()
-        columns[f"{stat}_season"] = season_mean[stat].to_numpy()
+        columns[f"{stat}_ewm"] = ewm[stat].to_numpy()[rows]
+        columns[f"{stat}_season"] = season_mean[stat].to_numpy()[rows]
     for stat in STATS:
         columns[f"{stat}_per36_l10"] = 36.0 * sums[stat] / minutes_sum
-    usage = _window_stats(g["usage_proxy"].astype(float).to_numpy(), pos)
+    usage = _window_stats(g["usage_proxy"].astype(float).to_numpy(), pos, rows)
     for w in WINDOWS:
         columns[f"usage_l{w}"] = usage[f"l{w}"]
     out = pd.concat([out, pd.DataFrame(columns, index=out.index)], axis=1)
-    counter = pd.Series(pos + 1.0, index=out.index)
-    out["games_in_l20"] = counter.clip(upper=20)
-    out["games_this_season_after"] = (
-        g.groupby(["player_id", "season"], sort=False).cumcount().add(1).astype(float)
-    )
+    counter = pos[rows] + 1.0
+    out["games_in_l20"] = np.clip(counter, None, 20.0)
+    season_pos = g.groupby(["player_id", "season"], sort=False).cumcount().to_numpy()
+    out["games_this_season_after"] = season_pos[rows] + 1.0
     out["games_total_after"] = counter
     return out
 
@@ -148,10 +148,19 @@ def player_daily_cache(history: pd.DataFrame, targets: pd.DataFrame) -> pd.DataF
     `history` is player_game_summary; `targets` needs player_id, game_date and season (of D).
     """
     # Rolling form is per player: computing it for the target players only gives identical values.
-    state = _rolling_state(history[history["player_id"].isin(targets["player_id"])])
+    g = history[history["player_id"].isin(targets["player_id"])]
+    g = g.sort_values(["player_id", "game_date", "game_id"]).reset_index(drop=True)
     t = targets[["player_id", "game_date", "season"]].drop_duplicates(["player_id", "game_date"])
     t = t.rename(columns={"game_date": "target_date", "season": "target_season"})
-    merged = _asof_before(t, state, on_left="target_date", by="player_id")
+    link = _asof_before(
+        t,
+        pd.DataFrame({"player_id": g["player_id"], "game_date": g["game_date"], "_row": g.index}),
+        on_left="target_date",
+        by="player_id",
+    ).drop(columns=["game_date"])
+    rows = np.unique(link["_row"].dropna().to_numpy(dtype=np.int64))
+    state = _rolling_state(g, rows).assign(_row=rows).drop(columns=["player_id"])
+    merged = link.merge(state, on="_row", how="left").drop(columns=["_row"])
     new_season = merged["season"] != merged["target_season"]
     season_cols = [f"{s}_season" for s in FORM_STATS]
     merged.loc[new_season, season_cols] = np.nan
