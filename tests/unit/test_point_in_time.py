@@ -13,13 +13,13 @@ from features.pipeline import FeatureTables, build_feature_tables
 from tasks.sources.replay import ReplayData, load_replay_data
 from tests.conftest import REPO
 
-HISTORY_FROM = pd.Timestamp("2022-10-01")
+HISTORY_FROM = pd.Timestamp("2023-01-01")
 SUMMARIES = ("player_game_summary", "team_game_summary")
 
 
 @pytest.fixture(scope="module")
 def data() -> ReplayData:
-    """The bundled real data, box scores from the 2022-23 season on (enough history, fast)."""
+    """The bundled real data, box scores from 2023 on (last season's second half: enough history, fast)."""
     full = load_replay_data(str(REPO / "data"))
     players = full.player_boxscores[full.player_boxscores["game_date"] >= HISTORY_FROM]
     teams = full.team_boxscores[full.team_boxscores["game_date"] >= HISTORY_FROM]
