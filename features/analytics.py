@@ -129,8 +129,8 @@ def upcoming_player_game_context(
     slots = _team_slots(schedule)
     if slots.empty or history.empty:
         return _empty_context()
-    hist = history.copy()
-    hist["game_date"] = pd.to_datetime(hist["game_date"])
+    hist = history[["player_id", "player_name", "team_abbr", "game_id", "game_date", "minutes"]]
+    hist = hist.assign(game_date=pd.to_datetime(hist["game_date"]))
     hist = hist.sort_values(["game_date", "game_id"])
 
     # Rank each team's games; a slot on date D sees the team's games ranked below its own cutoff.
@@ -148,15 +148,24 @@ def upcoming_player_game_context(
         by="team_abbr",
     )[["target_date", "team_abbr", "team_game_no"]].rename(columns={"team_game_no": "games_before"})
 
-    appearances = hist[["player_id", "player_name", "team_abbr", "game_id", "game_date"]].merge(
-        team_games[["team_abbr", "game_id", "team_game_no"]], on=["team_abbr", "game_id"]
-    )
     window = slot_counts.dropna(subset=["games_before"])
     window = pd.concat(
         [window.assign(team_game_no=window["games_before"] - k) for k in range(ROTATION_GAMES)],
         ignore_index=True,
     )
     window = window[window["team_game_no"] >= 1]
+    # Only the games inside some target's window can make a player expected.
+    window_games = (
+        window[["team_abbr", "team_game_no"]]
+        .drop_duplicates()
+        .merge(
+            team_games[["team_abbr", "team_game_no", "game_id"]], on=["team_abbr", "team_game_no"]
+        )
+    )
+    recent = hist[hist["game_id"].isin(window_games["game_id"].unique())]
+    appearances = recent[["player_id", "player_name", "team_abbr", "game_id", "game_date"]].merge(
+        team_games[["team_abbr", "game_id", "team_game_no"]], on=["team_abbr", "game_id"]
+    )
     candidates = window[["target_date", "team_abbr", "team_game_no"]].merge(
         appearances, on=["team_abbr", "team_game_no"]
     )
@@ -176,9 +185,10 @@ def upcoming_player_game_context(
         candidates = pd.concat([candidates, extra], ignore_index=True)
 
     # Keep a player only for his most recent team before D (a traded player moves with the trade).
+    players = hist[hist["player_id"].isin(candidates["player_id"].unique())]
     last_game = _asof_before(
         candidates[["target_date", "player_id"]].drop_duplicates(),
-        hist[["player_id", "game_date", "team_abbr", "player_name"]].rename(
+        players[["player_id", "game_date", "team_abbr", "player_name"]].rename(
             columns={"team_abbr": "last_team"}
         ),
         on_left="target_date",
@@ -203,7 +213,8 @@ def upcoming_player_game_context(
         on=["target_date", "team_abbr"],
     )
     context = context.merge(
-        _recent_load(context[["target_date", "player_id"]], hist), on=["target_date", "player_id"]
+        _recent_load(context[["target_date", "player_id"]], players),
+        on=["target_date", "player_id"],
     )
     days_rest = (context["target_date"] - context["last_game_date"]).dt.days.astype(float)
     out = pd.DataFrame(
