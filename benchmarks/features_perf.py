@@ -30,36 +30,39 @@ from tasks import warehouse
 from tasks.sources.replay import ReplayData, load_replay_data
 
 
-def _slate(data: ReplayData, day: pd.Timestamp, repeats: int) -> tuple[float, FeatureTables]:
-    """Median seconds of a one-date build (box scores before the date) and its tables."""
+def _slate(data: ReplayData, day: pd.Timestamp, repeats: int) -> tuple[float, float, FeatureTables]:
+    """Median wall and CPU seconds of a one-date build (box scores before the date), its tables."""
     sched = data.schedule[data.schedule["game_date"] == day]
     players = data.player_boxscores[data.player_boxscores["game_date"] < day]
     teams = data.team_boxscores[data.team_boxscores["game_date"] < day]
     times: list[float] = []
+    cpu: list[float] = []
     tables: FeatureTables | None = None
     for _ in range(repeats):
-        start = time.perf_counter()
+        start, start_cpu = time.perf_counter(), time.process_time()
         tables = build_feature_tables(
             sched, players, teams, data.prop_lines, None, game_odds=data.game_odds
         )
         times.append(time.perf_counter() - start)
+        cpu.append(time.process_time() - start_cpu)
     assert tables is not None
-    return statistics.median(times), tables
+    return statistics.median(times), statistics.median(cpu), tables
 
 
-def _season(data: ReplayData, season: str) -> tuple[float, float, FeatureTables, int]:
-    """Seconds to compute and to write phases 3-4 for every date of a regular season."""
+def _season(data: ReplayData, season: str) -> tuple[float, float, float, FeatureTables, int]:
+    """Wall seconds to compute, CPU seconds to compute, wall seconds to write a season's tables."""
     sched = data.schedule[
         (data.schedule["season"] == season) & (data.schedule["season_type"] == "Regular Season")
     ]
     last = sched["game_date"].max()
     players = data.player_boxscores[data.player_boxscores["game_date"] < last]
     teams = data.team_boxscores[data.team_boxscores["game_date"] < last]
-    start = time.perf_counter()
+    start, start_cpu = time.perf_counter(), time.process_time()
     tables = build_feature_tables(
         sched, players, teams, data.prop_lines, None, game_odds=data.game_odds
     )
     compute = time.perf_counter() - start
+    compute_cpu = time.process_time() - start_cpu
     dates = sorted(sched["game_date"].unique())
     with tempfile.TemporaryDirectory() as tmp:
         url = f"duckdb:///{Path(tmp) / 'bench.duckdb'}"
@@ -72,7 +75,13 @@ def _season(data: ReplayData, season: str) -> tuple[float, float, FeatureTables,
                 warehouse.replace_partition(url, f.name, frame, "game_date", list(days))
         write = time.perf_counter() - start
         warehouse.dispose_engines()
-    return compute, write, tables, len(dates)
+    return compute, compute_cpu, write, tables, len(dates)
+
+
+def _load() -> str:
+    """The 1-minute load average (other work on the machine inflates wall times)."""
+    path = Path("/proc/loadavg")
+    return path.read_text().split()[0] if path.exists() else "?"
 
 
 def main() -> None:
@@ -87,11 +96,10 @@ def main() -> None:
     data = load_replay_data(args.data)
     print(f"loaded {args.data} in {time.perf_counter() - start:.1f} s", file=sys.stderr)
     nproc = subprocess.run(["nproc"], capture_output=True, text=True).stdout.strip()
-    load = Path("/proc/loadavg").read_text().split()[0] if Path("/proc/loadavg").exists() else "?"
-    print(f"machine: nproc={nproc}, python {platform.python_version()}, load average {load}")
+    print(f"machine: nproc={nproc}, python {platform.python_version()}, load {_load()}")
 
     day = pd.Timestamp(args.slate)
-    seconds, tables = _slate(data, day, args.repeats)
+    seconds, cpu, tables = _slate(data, day, args.repeats)
     store = tables.ml_feature_store
     games = data.schedule[data.schedule["game_date"] == day]["game_id"].nunique()
     history = int((data.player_boxscores["game_date"] < day).sum())
@@ -100,15 +108,17 @@ def main() -> None:
         f"{tables.upcoming_player_game_context['player_id'].nunique()} players, "
         f"{store['market'].nunique()} markets, {len(store)} feature rows "
         f"({int(store['has_line'].sum())} with a line); {history} box-score rows of history "
-        f"| {seconds:.2f} s (median of {args.repeats}) |"
+        f"| wall {seconds:.2f} s, CPU {cpu:.2f} s (medians of {args.repeats}) |"
     )
-    compute, write, tables, n_dates = _season(data, args.season)
+    compute, compute_cpu, write, tables, n_dates = _season(data, args.season)
+    print(f"load average after: {_load()}")
     store = tables.ml_feature_store
     print(
         f"| season {args.season} | {n_dates} dates "
         f"{store['game_date'].min().date()}..{store['game_date'].max().date()}, "
         f"{len(tables.upcoming_player_game_context)} player-dates, {len(store)} feature rows "
-        f"| compute {compute:.1f} s, write to DuckDB {write:.1f} s, total {compute + write:.1f} s |"
+        f"| compute wall {compute:.1f} s (CPU {compute_cpu:.1f} s), write to DuckDB "
+        f"{write:.1f} s, total wall {compute + write:.1f} s |"
     )
 
 
