@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from contracts.analytics import UpcomingPlayerGameContext
 from features.analytics import (
     implied_team_totals,
     player_game_summary,
@@ -192,6 +193,7 @@ def test_prop_line_player_outside_rotation_is_expected(data: ReplayData) -> None
     assert extra[line_cols].notna().any(axis=1).all()
     assert (extra["days_rest"] > 0).all()
     assert ctx["team_pace"].notna().all() and ctx["opp_pace"].notna().all()
+    UpcomingPlayerGameContext.validate(ctx)
 
 
 def test_implied_team_totals_from_real_odds(data: ReplayData) -> None:
