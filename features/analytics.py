@@ -115,17 +115,22 @@ def _asof_before(
     return merged
 
 
-def upcoming_player_game_context(schedule: pd.DataFrame, history: pd.DataFrame) -> pd.DataFrame:
+def upcoming_player_game_context(
+    schedule: pd.DataFrame, history: pd.DataFrame, prop_players: pd.DataFrame | None = None
+) -> pd.DataFrame:
     """Who is expected to play on each scheduled date, with rest and recent load.
 
     `history` is player_game_summary; only games strictly before each row's date are used, so the
-    same call serves one date (daily, same-day) and a range (backfill).
+    same call serves one date (daily, same-day) and a range (backfill). `prop_players` holds
+    (game_date, player_id) with a resolved prop line on that date: such a player outside the
+    rotation rule (back from injury) is expected too, with his most recent team, and
+    `expected_reason` says which rule put each player in ("rotation" or "prop_line").
     """
     slots = _team_slots(schedule)
     if slots.empty or history.empty:
         return _empty_context()
-    hist = history.copy()
-    hist["game_date"] = pd.to_datetime(hist["game_date"])
+    hist = history[["player_id", "player_name", "team_abbr", "game_id", "game_date", "minutes"]]
+    hist = hist.assign(game_date=pd.to_datetime(hist["game_date"]))
     hist = hist.sort_values(["game_date", "game_id"])
 
     # Rank each team's games; a slot on date D sees the team's games ranked below its own cutoff.
@@ -143,42 +148,73 @@ def upcoming_player_game_context(schedule: pd.DataFrame, history: pd.DataFrame) 
         by="team_abbr",
     )[["target_date", "team_abbr", "team_game_no"]].rename(columns={"team_game_no": "games_before"})
 
-    appearances = hist[["player_id", "player_name", "team_abbr", "game_id", "game_date"]].merge(
-        team_games[["team_abbr", "game_id", "team_game_no"]], on=["team_abbr", "game_id"]
-    )
     window = slot_counts.dropna(subset=["games_before"])
     window = pd.concat(
         [window.assign(team_game_no=window["games_before"] - k) for k in range(ROTATION_GAMES)],
         ignore_index=True,
     )
     window = window[window["team_game_no"] >= 1]
+    # Only the games inside some target's window can make a player expected.
+    window_games = (
+        window[["team_abbr", "team_game_no"]]
+        .drop_duplicates()
+        .merge(
+            team_games[["team_abbr", "team_game_no", "game_id"]], on=["team_abbr", "team_game_no"]
+        )
+    )
+    recent = hist[hist["game_id"].isin(window_games["game_id"].unique())]
+    appearances = recent[["player_id", "player_name", "team_abbr", "game_id", "game_date"]].merge(
+        team_games[["team_abbr", "game_id", "team_game_no"]], on=["team_abbr", "game_id"]
+    )
     candidates = window[["target_date", "team_abbr", "team_game_no"]].merge(
         appearances, on=["team_abbr", "team_game_no"]
     )
     candidates = candidates.drop_duplicates(["target_date", "team_abbr", "player_id"])[
         ["target_date", "team_abbr", "player_id"]
-    ]
+    ].assign(expected_reason="rotation")
+    if prop_players is not None and len(prop_players):
+        extra = prop_players[["game_date", "player_id"]].rename(
+            columns={"game_date": "target_date"}
+        )
+        extra = extra.assign(
+            target_date=pd.to_datetime(extra["target_date"]),
+            player_id=extra["player_id"].astype(str),
+            team_abbr=None,
+            expected_reason="prop_line",
+        ).drop_duplicates(["target_date", "player_id"])
+        candidates = pd.concat([candidates, extra], ignore_index=True)
 
     # Keep a player only for his most recent team before D (a traded player moves with the trade).
+    players = hist[hist["player_id"].isin(candidates["player_id"].unique())]
     last_game = _asof_before(
         candidates[["target_date", "player_id"]].drop_duplicates(),
-        hist[["player_id", "game_date", "team_abbr", "player_name"]].rename(
+        players[["player_id", "game_date", "team_abbr", "player_name"]].rename(
             columns={"team_abbr": "last_team"}
         ),
         on_left="target_date",
         by="player_id",
     )
     candidates = candidates.merge(last_game, on=["target_date", "player_id"])
+    candidates["team_abbr"] = candidates["team_abbr"].fillna(candidates["last_team"])
     candidates = candidates[candidates["team_abbr"] == candidates["last_team"]]
+    # A rotation player keeps that reason; a prop-line player only adds when not already expected.
+    rank = candidates["expected_reason"].map({"rotation": 0, "prop_line": 1})
+    candidates = (
+        candidates.assign(_rank=rank)
+        .sort_values("_rank", kind="stable")
+        .drop_duplicates(["target_date", "player_id"])
+        .drop(columns="_rank")
+    )
 
     context = slots.rename(columns={"game_date": "target_date"}).merge(
-        candidates[["target_date", "team_abbr", "player_id", "player_name", "game_date"]].rename(
-            columns={"game_date": "last_game_date"}
-        ),
+        candidates[
+            ["target_date", "team_abbr", "player_id", "player_name", "game_date", "expected_reason"]
+        ].rename(columns={"game_date": "last_game_date"}),
         on=["target_date", "team_abbr"],
     )
     context = context.merge(
-        _recent_load(context[["target_date", "player_id"]], hist), on=["target_date", "player_id"]
+        _recent_load(context[["target_date", "player_id"]], players),
+        on=["target_date", "player_id"],
     )
     days_rest = (context["target_date"] - context["last_game_date"]).dt.days.astype(float)
     out = pd.DataFrame(
@@ -196,6 +232,7 @@ def upcoming_player_game_context(schedule: pd.DataFrame, history: pd.DataFrame) 
             "games_last_14d": context["games_last_14d"],
             "minutes_last_7d": context["minutes_last_7d"],
             "minutes_last_14d": context["minutes_last_14d"],
+            "expected_reason": context["expected_reason"],
         }
     )
     return out.sort_values(["game_date", "game_id", "player_id"]).reset_index(drop=True)
@@ -241,5 +278,111 @@ def _empty_context() -> pd.DataFrame:
             "games_last_14d": pd.Series(dtype=float),
             "minutes_last_7d": pd.Series(dtype=float),
             "minutes_last_14d": pd.Series(dtype=float),
+            "expected_reason": pd.Series(dtype=str),
         }
     )
+
+
+def implied_team_totals(
+    game_odds: pd.DataFrame, schedule: pd.DataFrame, as_of: pd.Timestamp | None = None
+) -> pd.DataFrame:
+    """Implied points per team and game from the books' spread and total (pre-tip, before as_of).
+
+    Per book the latest snapshot captured before tip-off (and before `as_of`); the game's spread
+    (home side) and total are the medians over books; home total = (total - home spread) / 2.
+    Returns game_date, team_abbr, game_total, team_spread, implied_team_total.
+    """
+    columns = ["game_date", "team_abbr", "game_total", "team_spread", "implied_team_total"]
+    empty = pd.DataFrame({c: pd.Series(dtype=float) for c in columns}).astype(
+        {"game_date": "datetime64[ns]", "team_abbr": object}
+    )
+    if game_odds.empty or schedule.empty:
+        return empty
+    dates = pd.to_datetime(schedule["game_date"]).unique()
+    odds = game_odds[
+        pd.to_datetime(game_odds["game_date"]).isin(dates)
+        & game_odds["market"].isin(["spread", "total"])
+    ].copy()
+    odds["game_date"] = pd.to_datetime(odds["game_date"])
+    odds["captured_at"] = pd.to_datetime(odds["captured_at"], utc=True)
+    keep = ~(odds["captured_at"] >= pd.to_datetime(odds["commence_time"], utc=True))
+    if as_of is not None:
+        cutoff = as_of.tz_localize("UTC") if as_of.tzinfo is None else as_of.tz_convert("UTC")
+        keep &= odds["captured_at"] < cutoff
+    odds = odds[keep & odds["line"].notna()]
+    odds = odds[
+        ((odds["market"] == "spread") & (odds["side"] == "home"))
+        | ((odds["market"] == "total") & (odds["side"] == "over"))
+    ]
+    if odds.empty:
+        return empty
+    keys = ["game_date", "home_team", "away_team", "market", "bookmaker"]
+    latest = odds.groupby(keys)["captured_at"].transform("max")
+    books = odds[odds["captured_at"] == latest].groupby(keys)["line"].median()
+    games = books.groupby(level=["game_date", "home_team", "away_team", "market"]).median()
+    wide = games.unstack("market").reindex(columns=["spread", "total"]).reset_index()
+    sched = schedule[["game_date", "home_team", "away_team"]].assign(
+        game_date=pd.to_datetime(schedule["game_date"])
+    )
+    wide = sched.merge(wide, on=["game_date", "home_team", "away_team"], how="inner")
+    home = pd.DataFrame(
+        {
+            "game_date": wide["game_date"],
+            "team_abbr": wide["home_team"],
+            "game_total": wide["total"],
+            "team_spread": wide["spread"],
+        }
+    )
+    away = pd.DataFrame(
+        {
+            "game_date": wide["game_date"],
+            "team_abbr": wide["away_team"],
+            "game_total": wide["total"],
+            "team_spread": -wide["spread"],
+        }
+    )
+    out = pd.concat([home, away], ignore_index=True)
+    out["implied_team_total"] = (out["game_total"] - out["team_spread"]) / 2.0
+    out = out.dropna(subset=["game_total", "team_spread"], how="all")
+    return out[columns].sort_values(["game_date", "team_abbr"]).reset_index(drop=True)
+
+
+def enrich_context(
+    context: pd.DataFrame,
+    lines: pd.DataFrame,
+    team_totals: pd.DataFrame,
+    team_pace: pd.DataFrame,
+    markets: tuple[str, ...] = STATS,
+) -> pd.DataFrame:
+    """Add the consensus line per market (`line_{market}`), implied team total and team/opp pace.
+
+    `lines` is the consensus (game_date, player_id, market, line); `team_totals` comes from
+    implied_team_totals; `team_pace` has team_abbr, game_date, pace_l10 (rolling, before D).
+    """
+    out = context.copy()
+    if len(lines):
+        wide = (
+            lines[lines["market"].isin(markets)]
+            .pivot_table(index=["game_date", "player_id"], columns="market", values="line")
+            .reindex(columns=list(markets))
+        )
+        wide.columns = [f"line_{m}" for m in wide.columns]
+        out = out.merge(wide.reset_index(), on=["game_date", "player_id"], how="left")
+    for market in markets:
+        if f"line_{market}" not in out:
+            out[f"line_{market}"] = np.nan
+    out = out.merge(
+        team_totals[["game_date", "team_abbr", "game_total", "team_spread", "implied_team_total"]],
+        on=["game_date", "team_abbr"],
+        how="left",
+    )
+    pace = team_pace[["team_abbr", "game_date", "pace_l10"]]
+    out = out.merge(
+        pace.rename(columns={"pace_l10": "team_pace"}), on=["team_abbr", "game_date"], how="left"
+    )
+    out = out.merge(
+        pace.rename(columns={"team_abbr": "opponent_abbr", "pace_l10": "opp_pace"}),
+        on=["opponent_abbr", "game_date"],
+        how="left",
+    )
+    return out.sort_values(["game_date", "game_id", "player_id"]).reset_index(drop=True)

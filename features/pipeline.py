@@ -7,11 +7,15 @@ from dataclasses import dataclass
 import pandas as pd
 
 from features.analytics import (
+    STATS,
+    _team_slots,
+    enrich_context,
+    implied_team_totals,
     player_game_summary,
     team_game_summary,
     upcoming_player_game_context,
 )
-from features.identity import resolve_player_ids
+from features.identity import normalize_names, resolve_player_ids
 from features.lines import consensus_lines
 from features.precompute import (
     ml_feature_store,
@@ -31,6 +35,8 @@ class FeatureTables:
     player_composite_factors: pd.DataFrame
     prop_line_consensus: pd.DataFrame
     ml_feature_store: pd.DataFrame
+    player_game_summary: pd.DataFrame
+    team_game_summary: pd.DataFrame
 
 
 def resolve_prop_lines(snapshots: pd.DataFrame, player_games: pd.DataFrame) -> pd.DataFrame:
@@ -43,11 +49,38 @@ def resolve_prop_lines(snapshots: pd.DataFrame, player_games: pd.DataFrame) -> p
     return resolve_player_ids(snapshots, players)
 
 
+def resolve_prop_lines_before(snapshots: pd.DataFrame, player_games: pd.DataFrame) -> pd.DataFrame:
+    """Resolve prop names using only games strictly before each snapshot's game date.
+
+    Each (player, normalised name) pair is its own candidate and game dates move one day later,
+    so a name a player carried only on or after D, or his team on D itself, cannot decide a match
+    on D: one date and a range resolve identically, and future rows cannot change a resolution.
+    """
+    games = player_games[["player_id", "player_name", "team_abbr", "game_date"]].sort_values(
+        "game_date", kind="stable"
+    )
+    # Identity needs each candidate's team as of a date: the first game of every team stint
+    # gives the same answer as every game, at a fraction of the rows (the shift looks back only).
+    previous = games.groupby(["player_id", "player_name"], sort=False)["team_abbr"].shift()
+    stints = games[games["team_abbr"] != previous]
+    names = stints["player_name"].astype(str)
+    unique = names.drop_duplicates()
+    normalised = pd.Series(normalize_names(unique).to_numpy(), index=unique.to_numpy())
+    pair = stints["player_id"].astype(str) + "|" + names.map(normalised)
+    shifted = stints.assign(
+        player_id=pair,
+        game_date=pd.to_datetime(stints["game_date"]) + pd.Timedelta(days=1),
+    )
+    resolved = resolve_prop_lines(snapshots, shifted)
+    resolved["player_id"] = resolved["player_id"].str.split("|").str[0].astype("string")
+    return resolved
+
+
 def build_consensus(
     snapshots: pd.DataFrame, player_games: pd.DataFrame, as_of: pd.Timestamp | None
 ) -> pd.DataFrame:
     """Resolved consensus line per (game_date, player_id, market) from pre-tip snapshots before as_of."""
-    resolved = resolve_prop_lines(snapshots, player_games)
+    resolved = resolve_prop_lines_before(snapshots, player_games)
     resolved = resolved[resolved["player_id"].notna()]
     if resolved.empty:
         return pd.DataFrame(
@@ -74,36 +107,18 @@ def build_feature_tables(
     raw_team_boxscores: pd.DataFrame,
     prop_snapshots: pd.DataFrame,
     as_of: pd.Timestamp | None = None,
+    game_odds: pd.DataFrame | None = None,
 ) -> FeatureTables:
     """Phases 3-4 for every game in `schedule` (one date or many), from games strictly before each date.
 
     Box scores on or after a target date may be present (backfill): every join is as-of strictly
-    before the target date, so they cannot leak. `as_of` bounds prop-line snapshots (same-day runs).
+    before the target date, so they cannot leak. `as_of` bounds prop-line and game-odds snapshots
+    (same-day runs); snapshots captured after tip-off never count.
     """
     player_games = (
         player_game_summary(raw_player_boxscores) if len(raw_player_boxscores) else _empty_pgs()
     )
-    team_games = (
-        team_game_summary(raw_team_boxscores)
-        if len(raw_team_boxscores)
-        else pd.DataFrame(
-            columns=["game_id", "game_date", "team_abbr", "opponent_abbr", "pace", "def_rating"]
-        )
-    )
-    context = upcoming_player_game_context(schedule, player_games)
-    seasons = schedule.drop_duplicates("game_date").set_index(
-        pd.to_datetime(schedule.drop_duplicates("game_date")["game_date"])
-    )["season"]
-    targets = context.assign(season=context["game_date"].map(seasons))
-    cache = player_daily_cache(player_games, targets)
-    team_targets = pd.concat(
-        [
-            context[["team_abbr", "game_date"]],
-            context[["opponent_abbr", "game_date"]].rename(columns={"opponent_abbr": "team_abbr"}),
-        ]
-    )
-    defense = team_defense_summary(player_games, team_games, team_targets)
-    factors = player_composite_factors(context, cache, defense)
+    team_games = team_game_summary(raw_team_boxscores) if len(raw_team_boxscores) else _empty_tgs()
     dates = pd.to_datetime(schedule["game_date"]).unique()
     day_snapshots = (
         prop_snapshots[pd.to_datetime(prop_snapshots["game_date"]).isin(dates)]
@@ -111,15 +126,96 @@ def build_feature_tables(
         else prop_snapshots
     )
     history_for_names = (
-        player_games[player_games["game_date"] <= max(dates)] if len(dates) else player_games
+        player_games[player_games["game_date"] < max(dates)] if len(dates) else player_games
     )
     lines = (
         build_consensus(day_snapshots, history_for_names, as_of)
         if len(day_snapshots)
-        else pd.DataFrame()
+        else pd.DataFrame(columns=["game_date", "player_id", "market", "line"])
     )
-    store = ml_feature_store(context, cache, factors, lines)
-    return FeatureTables(context, cache, defense, factors, lines, store)
+    context = upcoming_player_game_context(schedule, player_games, lines)
+    seasons = schedule.drop_duplicates("game_date").set_index(
+        pd.to_datetime(schedule.drop_duplicates("game_date")["game_date"])
+    )["season"]
+    targets = context.assign(season=context["game_date"].map(seasons))
+    cache = player_daily_cache(player_games, targets)
+    slots = _team_slots(schedule)
+    defense = team_defense_summary(player_games, team_games, slots[["team_abbr", "game_date"]])
+    factors = player_composite_factors(context, cache, defense)
+    totals = implied_team_totals(
+        game_odds if game_odds is not None else pd.DataFrame(), schedule, as_of
+    )
+    store = ml_feature_store(context, cache, factors, lines).merge(
+        totals[["game_date", "team_abbr", "implied_team_total"]],
+        on=["game_date", "team_abbr"],
+        how="left",
+    )
+    context = enrich_context(context, lines, totals, defense)
+    return FeatureTables(context, cache, defense, factors, lines, store, player_games, team_games)
+
+
+# Per precompute table: the key counted (players or teams) and the columns that carry history.
+# A row counts for coverage only when at least one of these holds a real value.
+COVERAGE_COLUMNS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "player_daily_cache": (
+        "player_id",
+        tuple(f"{s}_l{w}" for s in ("minutes", *STATS) for w in (5, 10, 20)),
+    ),
+    "team_defense_summary": (
+        "team_abbr",
+        (*(f"allowed_{s}" for s in STATS), "pace_l10", "def_rating_l10"),
+    ),
+    "player_composite_factors": (
+        "player_id",
+        ("projected_minutes", "usage_spike", *(f"opp_def_factor_{s}" for s in STATS)),
+    ),
+    "ml_feature_store": ("player_id", ("stat_l5", "stat_l10", "stat_l20", "stat_ewm")),
+}
+
+
+def coverage_counts(dates: list[pd.Timestamp], tables: FeatureTables | None) -> pd.DataFrame:
+    """Per date and precompute table: expected players (teams) against those with real values.
+
+    Expected players come from the context; expected teams are the teams scheduled on the date.
+    """
+    columns = ["game_date", "table_name", "expected", "actual", "ratio"]
+    rows: list[dict[str, object]] = []
+    if tables is None:
+        return pd.DataFrame(columns=columns)
+    ctx = tables.upcoming_player_game_context
+    expected = {
+        "player_id": ctx.groupby("game_date")["player_id"].nunique(),
+        "team_abbr": pd.concat(
+            [
+                ctx[["game_date", "team_abbr"]],
+                ctx[["game_date", "opponent_abbr"]].rename(columns={"opponent_abbr": "team_abbr"}),
+            ]
+        )
+        .groupby("game_date")["team_abbr"]
+        .nunique(),
+    }
+    for name, (key, value_columns) in COVERAGE_COLUMNS.items():
+        frame = getattr(tables, name)
+        present = [c for c in value_columns if c in frame.columns]
+        real = frame[frame[present].notna().any(axis=1)] if present else frame.iloc[0:0]
+        # Only keys the context expects count (a table may hold extra rows, never extra coverage).
+        wanted = ctx[["game_date", "player_id"]] if key == "player_id" else None
+        if wanted is not None and len(real):
+            real = real.merge(wanted.drop_duplicates(), on=["game_date", "player_id"])
+        actual = real.groupby("game_date")[key].nunique() if len(real) else pd.Series(dtype=int)
+        for d in dates:
+            stamp = pd.Timestamp(d)
+            e, a = int(expected[key].get(stamp, 0)), int(actual.get(stamp, 0))
+            rows.append(
+                {
+                    "game_date": stamp,
+                    "table_name": name,
+                    "expected": e,
+                    "actual": a,
+                    "ratio": a / e if e else 1.0,
+                }
+            )
+    return pd.DataFrame(rows, columns=columns)
 
 
 def _empty_pgs() -> pd.DataFrame:
@@ -145,5 +241,24 @@ def _empty_pgs() -> pd.DataFrame:
             "fta",
             "tov",
             "usage_proxy",
+        ]
+    ).astype({"game_date": "datetime64[ns]"})
+
+
+def _empty_tgs() -> pd.DataFrame:
+    return pd.DataFrame(
+        columns=[
+            "game_id",
+            "game_date",
+            "season",
+            "team_abbr",
+            "opponent_abbr",
+            "is_home",
+            "points",
+            "points_allowed",
+            "possessions",
+            "pace",
+            "off_rating",
+            "def_rating",
         ]
     ).astype({"game_date": "datetime64[ns]"})

@@ -64,33 +64,80 @@ def _roll(
     return rolled.reset_index(level=list(range(len(keys))), drop=True).sort_index()
 
 
-def _rolling_state(games: pd.DataFrame) -> pd.DataFrame:
-    """Per player and game: rolling form over the games up to and including that game."""
-    g = games.sort_values(["player_id", "game_date", "game_id"]).reset_index(drop=True)
-    player = [g["player_id"]]
-    player_season = [g["player_id"], g["season"]]
-    out = g[["player_id", "game_date", "season"]].copy()
-    for stat in FORM_STATS:
-        values = g[stat].astype(float)
+def _lag_matrix(values: np.ndarray, pos: np.ndarray, rows: np.ndarray, depth: int) -> np.ndarray:
+    """Row r, column k: the value k games before row `rows[r]` of its group (NaN before its start).
+
+    Rows are sorted by group then time and `pos` is each row's position inside its group.
+    """
+    lags = np.arange(depth)
+    idx = rows[:, None] - lags[None, :]
+    valid = pos[rows][:, None] >= lags[None, :]
+    return np.where(valid, values[np.clip(idx, 0, None)], np.nan)
+
+
+def _window_stats(values: np.ndarray, pos: np.ndarray, rows: np.ndarray) -> dict[str, np.ndarray]:
+    """Means over the last 5/10/20 games, std and sum over the last 10 (NaN values skipped)."""
+    lags = _lag_matrix(values, pos, rows, max(WINDOWS))
+    present = ~np.isnan(lags)
+    filled = np.where(present, lags, 0.0)
+    out: dict[str, np.ndarray] = {}
+    with np.errstate(invalid="ignore", divide="ignore"):
         for w in WINDOWS:
-            out[f"{stat}_l{w}"] = _roll(values, player, w, 1, "mean")
-        out[f"{stat}_std_l10"] = _roll(values, player, 10, 2, "std")
-        ewm = _grouped(values, player).ewm(halflife=EWM_HALFLIFE_GAMES, ignore_na=True).mean()
-        out[f"{stat}_ewm"] = ewm.reset_index(level=0, drop=True).sort_index()
-        expanding = _grouped(values, player_season).expanding().mean()
-        out[f"{stat}_season"] = expanding.reset_index(level=[0, 1], drop=True).sort_index()
-    minutes_l10_sum = _roll(g["minutes"].astype(float), player, 10, 1, "sum")
-    for stat in STATS:
-        stat_sum = _roll(g[stat].astype(float), player, 10, 1, "sum")
-        out[f"{stat}_per36_l10"] = 36 * stat_sum / minutes_l10_sum.where(minutes_l10_sum > 0)
-    usage = g["usage_proxy"].astype(float)
-    for w in WINDOWS:
-        out[f"usage_l{w}"] = _roll(usage, player, w, 1, "mean")
-    counter = g.groupby("player_id", sort=False).cumcount().add(1).astype(float)
-    out["games_in_l20"] = counter.clip(upper=20)
-    out["games_this_season_after"] = (
-        g.groupby(["player_id", "season"], sort=False).cumcount().add(1).astype(float)
+            n = present[:, :w].sum(axis=1)
+            out[f"l{w}"] = np.where(n >= 1, filled[:, :w].sum(axis=1) / n, np.nan)
+        n10 = present[:, :10].sum(axis=1)
+        sum10 = filled[:, :10].sum(axis=1)
+        mean10 = out["l10"]
+        squares = np.where(present[:, :10], (lags[:, :10] - mean10[:, None]) ** 2, 0.0)
+        out["std_l10"] = np.where(n10 >= 2, np.sqrt(squares.sum(axis=1) / (n10 - 1)), np.nan)
+        out["sum_l10"] = np.where(n10 >= 1, sum10, np.nan)
+    return out
+
+
+def _rolling_state(g: pd.DataFrame, rows: np.ndarray) -> pd.DataFrame:
+    """Rolling form over the games up to and including each of `rows` (positions in `g`).
+
+    `g` is sorted by player, date and game with a 0..n-1 index. Windows come from a lag matrix
+    (each wanted row sees its player's previous 19 games); EWM and season means run over every
+    row (they depend on the whole sequence) and are then taken at `rows`. No per-player or
+    per-date loop, and only the rows a target needs pay for the windows.
+    """
+    player = g.groupby("player_id", sort=False)
+    pos = player.cumcount().to_numpy()
+    out = g.loc[rows, ["player_id", "game_date", "season"]].reset_index(drop=True)
+    columns: dict[str, np.ndarray] = {}
+    sums: dict[str, np.ndarray] = {}
+    form = g[list(FORM_STATS)].astype(float)
+    for stat in FORM_STATS:
+        stats = _window_stats(form[stat].to_numpy(), pos, rows)
+        for w in WINDOWS:
+            columns[f"{stat}_l{w}"] = stats[f"l{w}"]
+        columns[f"{stat}_std_l10"] = stats["std_l10"]
+        sums[stat] = stats["sum_l10"]
+    ewm = (
+        form.groupby(g["player_id"], sort=False)
+        .ewm(halflife=EWM_HALFLIFE_GAMES, ignore_na=True)
+        .mean()
     )
+    ewm = ewm.reset_index(level=0, drop=True).sort_index()
+    season_keys = [g["player_id"], g["season"]]
+    season_sum = form.fillna(0.0).groupby(season_keys, sort=False).cumsum()
+    season_n = form.notna().astype(float).groupby(season_keys, sort=False).cumsum()
+    season_mean = season_sum / season_n.where(season_n > 0)
+    minutes_sum = np.where(sums["minutes"] > 0, sums["minutes"], np.nan)
+    for stat in FORM_STATS:
+        columns[f"{stat}_ewm"] = ewm[stat].to_numpy()[rows]
+        columns[f"{stat}_season"] = season_mean[stat].to_numpy()[rows]
+    for stat in STATS:
+        columns[f"{stat}_per36_l10"] = 36.0 * sums[stat] / minutes_sum
+    usage = _window_stats(g["usage_proxy"].astype(float).to_numpy(), pos, rows)
+    for w in WINDOWS:
+        columns[f"usage_l{w}"] = usage[f"l{w}"]
+    out = pd.concat([out, pd.DataFrame(columns, index=out.index)], axis=1)
+    counter = pos[rows] + 1.0
+    out["games_in_l20"] = np.clip(counter, None, 20.0)
+    season_pos = g.groupby(["player_id", "season"], sort=False).cumcount().to_numpy()
+    out["games_this_season_after"] = season_pos[rows] + 1.0
     out["games_total_after"] = counter
     return out
 
@@ -101,10 +148,19 @@ def player_daily_cache(history: pd.DataFrame, targets: pd.DataFrame) -> pd.DataF
     `history` is player_game_summary; `targets` needs player_id, game_date and season (of D).
     """
     # Rolling form is per player: computing it for the target players only gives identical values.
-    state = _rolling_state(history[history["player_id"].isin(targets["player_id"])])
+    g = history[history["player_id"].isin(targets["player_id"])]
+    g = g.sort_values(["player_id", "game_date", "game_id"]).reset_index(drop=True)
     t = targets[["player_id", "game_date", "season"]].drop_duplicates(["player_id", "game_date"])
     t = t.rename(columns={"game_date": "target_date", "season": "target_season"})
-    merged = _asof_before(t, state, on_left="target_date", by="player_id")
+    link = _asof_before(
+        t,
+        pd.DataFrame({"player_id": g["player_id"], "game_date": g["game_date"], "_row": g.index}),
+        on_left="target_date",
+        by="player_id",
+    ).drop(columns=["game_date"])
+    rows = np.unique(link["_row"].dropna().to_numpy(dtype=np.int64))
+    state = _rolling_state(g, rows).assign(_row=rows).drop(columns=["player_id"])
+    merged = link.merge(state, on="_row", how="left").drop(columns=["_row"])
     new_season = merged["season"] != merged["target_season"]
     season_cols = [f"{s}_season" for s in FORM_STATS]
     merged.loc[new_season, season_cols] = np.nan
@@ -112,6 +168,7 @@ def player_daily_cache(history: pd.DataFrame, targets: pd.DataFrame) -> pd.DataF
         merged["games_this_season_after"].where(~new_season, 0.0).fillna(0.0)
     )
     merged["games_total"] = merged["games_total_after"].fillna(0.0)
+    merged["prior_season_only"] = new_season & (merged["games_total"] > 0)
     merged["last_game_date"] = merged["game_date"]
     for stat in STATS:
         merged[f"{stat}_trend"] = merged[f"{stat}_l5"] - merged[f"{stat}_l20"]
@@ -132,33 +189,43 @@ def team_defense_summary(
 
     `history` is player_game_summary (what opponents' players scored), `team_games` is
     team_game_summary, `targets` has team_abbr and game_date (D). Only games before D count.
+    The league reference on D is the mean over every team with history before D (not only the
+    teams playing on D), so one date and a range give the same numbers.
     """
     allowed = (
         history.groupby(["game_id", "game_date", "opponent_abbr"], as_index=False)[list(STATS)]
         .sum(min_count=1)
         .rename(columns={"opponent_abbr": "team_abbr"})
-        .sort_values(["team_abbr", "game_date"])
+        .sort_values(["team_abbr", "game_date", "game_id"])
+        .reset_index(drop=True)
     )
-    by_team = allowed.groupby("team_abbr", sort=False)
+    team = [allowed["team_abbr"]]
     state = allowed[["team_abbr", "game_date"]].copy()
     for stat in STATS:
-        state[f"allowed_{stat}"] = by_team[stat].transform(
-            lambda s: s.rolling(DEFENCE_WINDOW_GAMES, min_periods=3).mean()
+        state[f"allowed_{stat}"] = _roll(
+            allowed[stat].astype(float), team, DEFENCE_WINDOW_GAMES, 3, "mean"
         )
-    pace = team_games.sort_values(["team_abbr", "game_date"])[
-        ["team_abbr", "game_date", "pace", "def_rating"]
-    ].copy()
-    by_pace = pace.groupby("team_abbr", sort=False)
-    pace["pace_l10"] = by_pace["pace"].transform(
-        lambda s: s.rolling(PACE_WINDOW_GAMES, min_periods=3).mean()
+    pace = (
+        team_games.sort_values(["team_abbr", "game_date", "game_id"])[
+            ["team_abbr", "game_date", "pace", "def_rating"]
+        ]
+        .reset_index(drop=True)
+        .copy()
     )
-    pace["def_rating_l10"] = by_pace["def_rating"].transform(
-        lambda s: s.rolling(PACE_WINDOW_GAMES, min_periods=3).mean()
+    pace_keys = [pace["team_abbr"]]
+    pace["pace_l10"] = _roll(pace["pace"].astype(float), pace_keys, PACE_WINDOW_GAMES, 3, "mean")
+    pace["def_rating_l10"] = _roll(
+        pace["def_rating"].astype(float), pace_keys, PACE_WINDOW_GAMES, 3, "mean"
     )
-    t = (
-        targets[["team_abbr", "game_date"]]
-        .drop_duplicates()
-        .rename(columns={"game_date": "target_date"})
+    wanted = targets[["team_abbr", "game_date"]].drop_duplicates()
+    wanted = wanted.assign(game_date=pd.to_datetime(wanted["game_date"]))
+    teams = pd.Series(
+        sorted(set(state["team_abbr"]) | set(pace["team_abbr"]) | set(wanted["team_abbr"])),
+        name="team_abbr",
+        dtype=object,
+    )
+    t = pd.DataFrame({"target_date": wanted["game_date"].drop_duplicates()}).merge(
+        teams, how="cross"
     )
     out = _asof_before(t, state, on_left="target_date", by="team_abbr").drop(columns=["game_date"])
     out = out.merge(
@@ -174,17 +241,27 @@ def team_defense_summary(
         league = out.groupby("target_date")[f"allowed_{stat}"].transform("mean")
         out[f"def_factor_{stat}"] = out[f"allowed_{stat}"] / league
     out["league_pace"] = out.groupby("target_date")["pace_l10"].transform("mean")
-    return (
-        out.rename(columns={"target_date": "game_date"})
-        .sort_values(["game_date", "team_abbr"])
-        .reset_index(drop=True)
+    out = out.rename(columns={"target_date": "game_date"}).merge(
+        wanted, on=["team_abbr", "game_date"]
     )
+    return out.sort_values(["game_date", "team_abbr"]).reset_index(drop=True)
 
 
 def player_composite_factors(
     context: pd.DataFrame, cache: pd.DataFrame, defense: pd.DataFrame
 ) -> pd.DataFrame:
-    """Fatigue, usage spike, pace differential, opponent defence by stat, projected minutes."""
+    """Fatigue, usage spike, pace differential, opponent defence by stat, projected minutes.
+
+    fatigue = minutes played in the 7 days before D / 7 + 5 on a back-to-back (minutes-per-day
+    load plus a fixed penalty for no rest day); usage_spike = usage proxy over the last 5 games /
+    over the last 20 - 1 (0 = steady role, > 0 = bigger role lately; NaN without usage);
+    team_pace / opp_pace = the team's and opponent's mean pace over their last 10 games;
+    pace_diff = mean of the two minus the league's mean pace (all teams as of D), so > 0 means a
+    faster game than a league-average one; opp_def_factor_{stat} = what the opponent allowed per
+    game in its last 15 games (summed over opposing players) / the league mean of the same;
+    projected_minutes = 0.5 * minutes_l5 + 0.3 * minutes_l10 + 0.2 * minutes_l20, times 0.97 on a
+    back-to-back. Every input is as of strictly before D.
+    """
     c = context.merge(cache, on=["game_date", "player_id"], how="left", suffixes=("", "_cache"))
     team = defense.rename(columns={"team_abbr": "team_abbr"})[
         ["team_abbr", "game_date", "pace_l10", "league_pace"]
@@ -197,7 +274,7 @@ def player_composite_factors(
     )
     out = c[["game_date", "player_id", "game_id", "team_abbr", "opponent_abbr"]].copy()
     out["fatigue"] = (c["minutes_last_7d"] / 7.0) + 5.0 * c["back_to_back"].astype(float)
-    out["usage_spike"] = c["usage_l5"] / c["usage_l20"] - 1.0
+    out["usage_spike"] = c["usage_l5"] / c["usage_l20"].where(c["usage_l20"] > 0) - 1.0
     out["team_pace"] = c["pace_l10"]
     out["opp_pace"] = c["opp_pace_l10"]
     out["pace_diff"] = (c["pace_l10"] + c["opp_pace_l10"]) / 2.0 - c["league_pace"]
@@ -209,9 +286,20 @@ def player_composite_factors(
     return out
 
 
+# Recent-form weight kept when every game behind it is from a previous season.
+PRIOR_SEASON_WEIGHT = 0.5
+
+
 def quality_score(cache: pd.DataFrame) -> pd.Series:
-    """How much real history stands behind a row's features, 0 (none) to 1 (20+ games, 10+ this season)."""
+    """How much real history stands behind a row's features, 0 (none) to 1 (20+ games, 10+ this season).
+
+    0.7 * min(games, 20) / 20 (halved when all of it is from a previous season) + 0.3 *
+    min(games this season, 10) / 10: a season's first game with last season's history is 0.35.
+    """
     recent = (cache["games_in_l20"].fillna(0.0) / 20.0).clip(0, 1)
+    if "prior_season_only" in cache:
+        stale = cache["prior_season_only"].fillna(False).astype(bool)
+        recent = recent.where(~stale, recent * PRIOR_SEASON_WEIGHT)
     season = (cache["games_this_season"].fillna(0.0) / 10.0).clip(0, 1)
     return (0.7 * recent + 0.3 * season).round(4)
 

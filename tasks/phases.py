@@ -8,14 +8,23 @@ from typing import Any
 import pandas as pd
 from prefect import get_run_logger, task
 from prefect.cache_policies import NO_CACHE
+from prefect.logging import get_logger
 
 from contracts.predictions import PlayerPropPredictions
-from features.pipeline import FeatureTables, build_feature_tables
+from contracts.registry import TABLES
+from contracts.validate import split_valid
+from features.pipeline import (
+    COVERAGE_COLUMNS,
+    FeatureTables,
+    build_feature_tables,
+    coverage_counts,
+)
 from models import registry
 from models.distribution import DEFAULT_ALPHA, p_over, p_under
 from models.policy import recommend
 from models.systems import baseline_ewma_mean
 from tasks import warehouse
+from tasks.clock import now_utc
 from tasks.settings import Settings, get_settings
 
 FEATURE_TABLES = (
@@ -43,6 +52,7 @@ def read_inputs(settings: Settings, dates: list[date]) -> dict[str, pd.DataFrame
         "players": warehouse.read_table(url, "raw_player_boxscores", "game_date < :last", last),
         "teams": warehouse.read_table(url, "raw_team_boxscores", "game_date < :last", last),
         "props": warehouse.read_table(url, "raw_prop_lines", in_dates, params),
+        "odds": warehouse.read_table(url, "raw_game_odds", in_dates, params),
     }
 
 
@@ -54,7 +64,12 @@ def compute_features(
     if inputs["schedule"].empty:
         return None
     return build_feature_tables(
-        inputs["schedule"], inputs["players"], inputs["teams"], inputs["props"], as_of
+        inputs["schedule"],
+        inputs["players"],
+        inputs["teams"],
+        inputs["props"],
+        as_of,
+        game_odds=inputs["odds"],
     )
 
 
@@ -78,36 +93,59 @@ def write_features(
     return counts
 
 
-COVERED_TABLES = ("player_daily_cache", "player_composite_factors", "ml_feature_store")
+COVERED_TABLES = tuple(COVERAGE_COLUMNS)
+SUMMARY_TABLES = ("player_game_summary", "team_game_summary")
 
 
 def coverage_frame(dates: list[date], tables: FeatureTables | None) -> pd.DataFrame:
-    """Expected players (from the context) against players present in each precompute table."""
-    rows: list[dict[str, Any]] = []
+    """Expected players (teams) against those with real values in every precompute table."""
+    return coverage_counts([pd.Timestamp(d) for d in dates], tables)
+
+
+def write_summaries(
+    settings: Settings, dates: list[date], tables: FeatureTables | None
+) -> dict[str, int]:
+    """Write player/team game summaries (contract-checked) for game dates new to the table or recent.
+
+    Recent = within `summary_refresh_days` before the first target date, so corrected box scores
+    are picked up; older partitions already written are left alone. Broken rows go to quarantine.
+    """
+    counts: dict[str, int] = {}
     if tables is None:
-        return pd.DataFrame(columns=["game_date", "table_name", "expected", "actual", "ratio"])
-    ctx = tables.upcoming_player_game_context
-    expected = ctx.groupby("game_date")["player_id"].nunique()
-    for name in COVERED_TABLES:
+        return counts
+    url = settings.resolved_warehouse_url
+    first = pd.Timestamp(min(dates)) - pd.Timedelta(days=settings.summary_refresh_days)
+    for name in SUMMARY_TABLES:
         frame = getattr(tables, name)
-        # A row only counts when it carries real history (not an all-NaN feature row).
-        real = frame[frame["stat_l10"].notna()] if "stat_l10" in frame else frame
-        if name == "player_daily_cache":
-            real = frame[frame["points_l10"].notna()]
-        actual = real.groupby("game_date")["player_id"].nunique()
-        for d in dates:
-            stamp = pd.Timestamp(d)
-            e, a = int(expected.get(stamp, 0)), int(actual.get(stamp, 0))
-            rows.append(
-                {
-                    "game_date": stamp,
-                    "table_name": name,
-                    "expected": e,
-                    "actual": a,
-                    "ratio": a / e if e else 1.0,
-                }
+        if frame.empty:
+            continue
+        have: set[pd.Timestamp] = set()
+        if warehouse.table_exists(url, name):
+            known = warehouse.read_sql(url, f"SELECT DISTINCT game_date FROM {name}")
+            have = set(pd.to_datetime(known["game_date"]))
+        frame_dates = pd.to_datetime(frame["game_date"])
+        todo = sorted(d for d in frame_dates.unique() if d >= first or d not in have)
+        if not todo:
+            counts[name] = 0
+            continue
+        spec = TABLES[name]
+        path = f"derived://{name}/{todo[0].date()}..{todo[-1].date()}"
+        result = split_valid(
+            frame[frame_dates.isin(todo)],
+            spec.contract,
+            table_name=name,
+            source="phase3",
+            payload_path=path,
+            now=now_utc(settings),
+            natural_key=list(spec.natural_key),
+        )
+        counts[name] = warehouse.replace_partition(url, name, result.good, "game_date", todo)
+        warehouse.replace_partition(url, "quarantine", result.quarantine, "payload_path", [path])
+        if len(result.quarantine):
+            get_logger("nba_props.phases").warning(
+                "%s: quarantined %s", name, result.counts_by_rule
             )
-    return pd.DataFrame(rows)
+    return counts
 
 
 @task(name="build-features", cache_policy=NO_CACHE)
@@ -115,7 +153,8 @@ def build_features(dates: list[date], as_of: pd.Timestamp | None = None) -> dict
     """Build and write phases 3-4 for the dates; returns rows written per table."""
     settings = get_settings()
     tables = compute_features(settings, dates, as_of)
-    counts = write_features(settings, dates, tables)
+    counts = write_summaries(settings, dates, tables)
+    counts.update(write_features(settings, dates, tables))
     coverage = coverage_frame(dates, tables)
     warehouse.replace_partition(
         settings.resolved_warehouse_url,

@@ -91,6 +91,11 @@ class Settings(BaseSettings):
     coverage_threshold: float = Field(
         default=0.9, description="Share of expected players a precompute table must cover."
     )
+    summary_refresh_days: int = Field(
+        default=7,
+        description="Phase 3 rewrites player/team game summaries of game dates this many days "
+        "before the first target date (new dates are always written), to pick up corrections.",
+    )
     coverage_fail: bool = Field(
         default=False,
         description="Fail the run (true) or warn and alert (false) below the coverage threshold.",
