@@ -5,6 +5,7 @@ live-grading/{date}.json for the `ensemble` system.
 
 from __future__ import annotations
 
+import logging
 import re
 from dataclasses import dataclass
 from datetime import date
@@ -14,6 +15,7 @@ import numpy as np
 import pandas as pd
 from prefect import get_run_logger, task
 from prefect.cache_policies import NO_CACHE
+from prefect.exceptions import MissingContextError
 
 from contracts.predictions import PlayerPropPredictions
 from features.analytics import player_game_summary
@@ -29,6 +31,14 @@ LIVE_SYSTEM = "ensemble"
 # Games that tip at 22:30 US-Eastern end after midnight: until this hour the live date is yesterday.
 LIVE_DAY_ROLLOVER = pd.Timedelta(hours=6)
 _ISO_CLOCK = re.compile(r"^PT(\d+)M(\d+)(?:\.\d+)?S$")
+
+
+def _logger() -> Any:
+    """The Prefect run logger inside a run, else this module's logger."""
+    try:
+        return get_run_logger()
+    except MissingContextError:
+        return logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -85,9 +95,14 @@ def cdn_live_box(boxscores: list[pd.DataFrame]) -> pd.DataFrame:
     )
 
 
-def fetch_cdn_live(settings: Settings, day: date, as_of: pd.Timestamp) -> LiveFrames:
+def fetch_cdn_live(
+    settings: Settings,
+    day: date,
+    as_of: pd.Timestamp,
+    source: cdn_nba.CdnNbaSource | None = None,
+) -> LiveFrames:
     """Live scoreboard and box scores of started games from cdn.nba.com; raw payloads kept."""
-    source = cdn_nba.CdnNbaSource()
+    source = source or cdn_nba.CdnNbaSource()
     store = open_raw_store(settings.resolved_raw_store, settings.gcp_credentials_block)
     try:
         boards = source.fetch("live_scoreboard", day)
@@ -104,7 +119,7 @@ def fetch_cdn_live(settings: Settings, day: date, as_of: pd.Timestamp) -> LiveFr
             try:
                 payload = source.fetch_live_boxscore(str(game_id), day)
             except SourceError as exc:  # published a little after tip-off: next refresh gets it
-                get_run_logger().warning("live box score of %s not available: %s", game_id, exc)
+                _logger().warning("live box score of %s not available: %s", game_id, exc)
                 continue
             store.save(payload)
             boxes.append(cdn_nba.parse_live_boxscore(payload.content, url=payload.url))
