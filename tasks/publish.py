@@ -116,6 +116,7 @@ def export_date(day: date, previous: date, run_summary: dict[str, Any]) -> dict[
         target,
         f"predictions/{day.isoformat()}.json",
         exports.build_predictions_export(predictions, day, now, EXPORT_SYSTEM),
+        settings.gcp_credentials_block,
     )
     written["results"] = write_results_export(settings, previous, now)
     best_path = f"best-bets/{day.isoformat()}.json"
@@ -124,7 +125,10 @@ def export_date(day: date, previous: date, run_summary: dict[str, Any]) -> dict[
         predictions[predictions["system_id"] == EXPORT_SYSTEM] if len(predictions) else predictions
     )
     written["best_bets"] = exports.write_json_atomic(
-        target, best_path, exports.build_best_bets_export(ensemble, day, now, previous=published)
+        target,
+        best_path,
+        exports.build_best_bets_export(ensemble, day, now, previous=published),
+        settings.gcp_credentials_block,
     )
     coverage = warehouse.read_table(
         url, "coverage", "game_date = :d", {"d": pd.Timestamp(day).to_pydatetime()}
@@ -145,7 +149,10 @@ def export_date(day: date, previous: date, run_summary: dict[str, Any]) -> dict[
         for market, (name, version) in _market_versions(predictions).items()
     }
     written["status"] = exports.write_json_atomic(
-        target, "status.json", exports.build_status_export(phases, coverage, versions, now)
+        target,
+        "status.json",
+        exports.build_status_export(phases, coverage, versions, now),
+        settings.gcp_credentials_block,
     )
     return written
 
@@ -197,7 +204,7 @@ def build_drift_report(settings: Settings, day: date) -> tuple[Path, dict[str, A
         url, "ml_feature_store", "game_date = :d AND market = 'points'", {"d": window["d"]}
     )
     reference = warehouse.read_table(
-        url, "ml_feature_store", "game_date > :s AND game_date < :d AND market = 'points'", window
+        url, "ml_feature_store", "game_date >= :s AND game_date < :d AND market = 'points'", window
     )
     if current.empty or reference.empty:
         raise LookupError(f"no feature rows for {day} or its reference window")
