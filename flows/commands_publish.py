@@ -1,4 +1,4 @@
-"""Phase 6 commands: `nba-props report drift|coverage|performance --date D` and `nba-props live`."""
+"""Phase 6 commands: `nba-props report drift|coverage|performance --date D`, `live`, `grade`."""
 
 from __future__ import annotations
 
@@ -54,7 +54,28 @@ def live(
     typer.echo(json.dumps(result, indent=2, default=str))
 
 
+def grade(
+    date_: Annotated[str, typer.Option("--date", help="Game date to (re)grade (YYYY-MM-DD).")],
+) -> None:
+    """Regrade a date from the warehouse (after a stat correction) and rewrite results/{date}.json."""
+    from flows.cli import _environment
+    from tasks.clock import now_utc
+    from tasks.publish import EXPORT_SYSTEM, store_grades, write_results_export
+
+    settings = _environment()
+    day = date.fromisoformat(date_)
+    grades, _ = store_grades(settings, day)
+    path = write_results_export(settings, day, now_utc(settings))
+    record = grades.loc[grades["system_id"] == EXPORT_SYSTEM, "result"].value_counts()
+    typer.echo(
+        f"{day}: {len(grades)} grades; {EXPORT_SYSTEM} "
+        + " ".join(f"{r}={int(record.get(r, 0))}" for r in ("win", "loss", "push", "void"))
+    )
+    typer.echo(path)
+
+
 def register(app: typer.Typer) -> None:
     """Add the phase 6 commands to the `nba-props` app."""
     app.command("report")(report)
     app.command("live")(live)
+    app.command("grade")(grade)

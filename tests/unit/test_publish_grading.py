@@ -169,3 +169,19 @@ def test_a_call_before_the_game_can_have_ended_is_not_graded_yet() -> None:
     box = game.box_scores().iloc[0:0]
     grades = grade_predictions(game.predictions(), box, game.schedule(), tipoff_plus_one_hour)
     assert grades.empty
+
+
+def test_grade_command_regrades_and_rewrites_the_results(
+    graded_home: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from typer.testing import CliRunner
+
+    from flows.cli import app
+
+    monkeypatch.setenv("PREFECT_HOME", str(graded_home.home_dir / "prefect"))
+    warehouse.dispose_engines()
+    result = CliRunner().invoke(app, ["grade", "--date", "2024-04-10"])
+    assert result.exit_code == 0, result.output
+    first, path = result.output.strip().splitlines()
+    assert first == "2024-04-10: 20 grades; ensemble win=6 loss=1 push=1 void=2"
+    assert json.loads(Path(path).read_text())["record"]["text"] == "6-1-1-2"
