@@ -10,7 +10,13 @@ from prefect import flow, get_run_logger
 from tasks.clock import replay_as_of, today_eastern
 from tasks.ingest import ingest
 from tasks.phases import build_features, predict
-from tasks.publish import export_date, grade_date, monitor_date
+from tasks.publish import (
+    export_date,
+    grade_date,
+    monitor_coverage,
+    monitor_date,
+    monitor_performance,
+)
 from tasks.settings import get_settings
 
 RESULT_KINDS = ["player_boxscores", "team_boxscores"]
@@ -41,4 +47,7 @@ def daily_pipeline(game_date: date | None = None, same_day: bool = False) -> dic
         summary["grading"] = grade_date(previous)
     summary["exports"] = export_date(target, previous, summary)
     summary["monitoring"] = monitor_date(target)
+    summary["coverage"] = monitor_coverage(target)
+    if not same_day:
+        summary["performance"] = monitor_performance(previous)
     return summary

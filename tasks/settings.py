@@ -108,6 +108,15 @@ class Settings(BaseSettings):
         default=60,
         description="The same alert signature is sent at most once per this many minutes.",
     )
+    report_window_days: int = Field(
+        default=28,
+        description="Trailing calendar days (ending on the report date) the drift reference, coverage "
+        "report and performance report cover.",
+    )
+    performance_rolling_dates: int = Field(
+        default=7,
+        description="Graded dates in the rolling MAE of the performance report.",
+    )
 
     @cached_property
     def home_dir(self) -> Path:
