@@ -10,7 +10,13 @@ import pandas as pd
 from contracts.analytics import PlayerGameSummary, TeamGameSummary
 from features.pipeline import build_feature_tables
 from tasks import warehouse
-from tasks.phases import COVERED_TABLES, coverage_frame, write_summaries
+from tasks.phases import (
+    COVERED_TABLES,
+    FEATURE_TABLES,
+    coverage_frame,
+    write_features,
+    write_summaries,
+)
 from tasks.settings import Settings
 from tasks.sources.replay import load_replay_data
 from tests.conftest import REPO
@@ -54,9 +60,21 @@ def test_summaries_written_once_and_refreshed_recently(tmp_path: Path) -> None:
     warehouse.dispose_engines()
 
 
-def test_coverage_frame_covers_every_precompute_table() -> None:
+def test_precompute_tables_written_and_covered(tmp_path: Path) -> None:
     day = date(2024, 3, 12)
-    cov = coverage_frame([day], _tables(day))
+    tables = _tables(day)
+    settings = Settings(home=tmp_path)
+    counts = write_features(settings, [day], tables)
+    for name in FEATURE_TABLES:
+        if getattr(tables, name).empty:  # no props in this slice: no consensus table created
+            assert counts.get(name, 0) == 0
+            continue
+        stored = warehouse.read_table(settings.resolved_warehouse_url, name)
+        assert counts[name] == len(stored) == len(getattr(tables, name)), name
+    defence = warehouse.read_table(settings.resolved_warehouse_url, "team_defense_summary")
+    assert len(defence) == 2 * tables.ml_feature_store["game_id"].nunique()
+    warehouse.dispose_engines()
+    cov = coverage_frame([day], tables)
     assert set(cov["table_name"]) == set(COVERED_TABLES)
     assert len(COVERED_TABLES) == 4
     assert (cov["expected"] > 0).all()
