@@ -21,6 +21,7 @@ from models import registry
 from models.grading import daily_performance, grade_predictions
 from tasks import exports, warehouse
 from tasks.clock import now_utc
+from tasks.identity import code_version
 from tasks.settings import Settings, get_settings
 
 EXPORT_SYSTEM = "ensemble"
@@ -119,7 +120,7 @@ def export_date(day: date, previous: date, run_summary: dict[str, Any]) -> dict[
             "name": name,
             "status": "completed",
             "updated_at": now.isoformat(),
-            "message": f"game_date {day}",
+            "message": f"game_date {day}; code {code_version()}",
         }
         for name in ("ingest", "features", "predict", "grade", "export")
         if name != "grade" or not run_summary.get("same_day")
