@@ -26,6 +26,11 @@ MEASURES: dict[str, tuple[str, str, str]] = {
     "context_players": ("upcoming_player_game_context", "COUNT(DISTINCT player_id)", ""),
     "feature_rows": ("ml_feature_store", "COUNT(*)", "market IN :markets"),
     "prediction_rows": ("player_prop_predictions", "COUNT(*)", "system_id = 'ensemble'"),
+    "call_rows": (
+        "player_prop_predictions",
+        "COUNT(*)",
+        "system_id = 'ensemble' AND recommendation IN ('OVER', 'UNDER') AND line IS NOT NULL",
+    ),
     "grade_rows": ("prediction_grades", "COUNT(*)", "system_id = 'ensemble'"),
     "coverage_min": ("coverage", "MIN(ratio)", ""),
 }
@@ -89,8 +94,8 @@ def expected_view(
         rows.append(_row(stamp, "features", want, have, state))
         preds = get(stamp, "prediction_rows")
         rows.append(_row(stamp, "predictions", have, preds, _state(have, preds, 1.0, True)))
-        grades = get(stamp, "grade_rows")
-        rows.append(_row(stamp, "grades", preds, grades, _state(preds, grades, 1.0, finished)))
+        calls, grades = get(stamp, "call_rows"), get(stamp, "grade_rows")
+        rows.append(_row(stamp, "grades", calls, grades, _state(calls, grades, 1.0, finished)))
     return pd.DataFrame(rows, columns=VIEW_COLUMNS)
 
 
