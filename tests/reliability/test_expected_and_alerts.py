@@ -98,7 +98,10 @@ def test_alerts_go_through_the_block_once_per_signature_and_interval(
     ).save("ops-test", overwrite=True)
     at = "2024-04-10T12:00:00Z"
     settings = Settings(
-        home=tmp_path, alert_block="custom-webhook/ops-test", alert_min_interval_minutes=60, clock=at
+        home=tmp_path,
+        alert_block="custom-webhook/ops-test",
+        alert_min_interval_minutes=60,
+        clock=at,
     )
     assert "CustomWebhookNotificationBlock" in check_alert_block(settings)
     assert send_alert(settings, "flow-failed:daily", "first") == "sent"
