@@ -1,11 +1,12 @@
 """Run the daily pipeline in this process and stop dead at a chosen point (a crash test helper).
 
-Usage: python -m tests.reliability.crash_driver GAME_DATE MODE TABLE
+Usage: python -m tests.reliability.crash_driver GAME_DATE MODE TABLE [keep-lock]
 MODE 'boundary' sleeps just before the table's partition replace starts (a phase boundary);
 MODE 'write' sleeps inside the replace's transaction, after the DELETE and before the INSERT.
 Either way it prints CRASH-POINT and waits for the test to SIGKILL it. The per-date run lock is
 bypassed here: the test kills this process on purpose and re-runs at once, and a killed holder's
-lease would otherwise block the re-run for the lease's 60 s (see tasks/locks.py).
+lease would otherwise block the re-run for the lease's 60 s (see tasks/locks.py); 'keep-lock'
+keeps it (the recovery benchmark measures that wait).
 """
 
 from __future__ import annotations
@@ -26,7 +27,11 @@ def main() -> None:
     original_insert = warehouse._insert_duckdb
 
     def stop() -> None:
-        print("CRASH-POINT", flush=True)
+        # Straight to the real stdout: the flow's log_prints would turn print() into a log record.
+        out = sys.__stdout__
+        assert out is not None
+        out.write("CRASH-POINT\n")
+        out.flush()
         time.sleep(600)
 
     def replace(url: str, table: str, *args: Any, **kwargs: Any) -> int:
@@ -43,9 +48,11 @@ def main() -> None:
     warehouse._insert_duckdb = insert  # type: ignore[assignment]
     import flows.daily
 
-    flows.daily.run_lock = lambda names, timeout: contextlib.nullcontext()  # type: ignore[assignment,misc]
+    if sys.argv[4:] != ["keep-lock"]:
+        flows.daily.run_lock = lambda names, timeout: contextlib.nullcontext()  # type: ignore[assignment,misc]
+
     flows.daily.daily_pipeline(game_date=game_date, same_day=False)
-    print("FINISHED", flush=True)
+    print("FINISHED", file=sys.__stderr__)
 
 
 if __name__ == "__main__":
