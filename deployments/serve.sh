@@ -22,8 +22,9 @@ for _ in $(seq 1 120); do
 done
 .venv/bin/prefect work-pool create local-process --type process --overwrite >/dev/null
 # Deployments carry the code's version ({package}+{git commit}); `nba-props doctor` compares them.
-NBA_PROPS_CODE_VERSION="$(.venv/bin/python -c 'from tasks.identity import code_version; print(code_version())')"
-.venv/bin/prefect --no-prompt deploy --all --version "$NBA_PROPS_CODE_VERSION"
+# (prefect.yaml reads it as {{ $NBA_PROPS_CODE_VERSION }}; `deploy --all` ignores --version).
+export NBA_PROPS_CODE_VERSION="$(.venv/bin/python -c 'from tasks.identity import code_version; print(code_version())')"
+.venv/bin/prefect --no-prompt deploy --all
 # Zombie detection (deployments/automations.yaml), created once per server.
 .venv/bin/prefect automation inspect "nba-props: crash zombie flow runs" >/dev/null 2>&1 \
   || .venv/bin/prefect automation create --from-file deployments/automations.yaml >/dev/null
