@@ -86,7 +86,12 @@ def check_odds_key(settings: Settings) -> str:
         return "set by NBA_PROPS_ODDS_API_KEY"
     from prefect.blocks.system import Secret
 
-    secret: Any = Secret.load(ODDS_API_SECRET_BLOCK)
+    try:
+        secret: Any = Secret.load(ODDS_API_SECRET_BLOCK)
+    except ValueError as exc:
+        raise LookupError(
+            f"source=live needs NBA_PROPS_ODDS_API_KEY or a Secret block '{ODDS_API_SECRET_BLOCK}'"
+        ) from exc
     if secret.get():
         return f"set by Secret block '{ODDS_API_SECRET_BLOCK}'"
     raise LookupError(f"Secret block '{ODDS_API_SECRET_BLOCK}' is empty")
