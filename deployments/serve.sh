@@ -21,7 +21,13 @@ for _ in $(seq 1 120); do
   sleep 0.5
 done
 .venv/bin/prefect work-pool create local-process --type process --overwrite >/dev/null
+# Deployments carry the code's version ({package}+{git commit}); `nba-props doctor` compares them.
+# (prefect.yaml reads it as {{ $NBA_PROPS_CODE_VERSION }}; `deploy --all` ignores --version).
+export NBA_PROPS_CODE_VERSION="$(.venv/bin/python -c 'from tasks.identity import code_version; print(code_version())')"
 .venv/bin/prefect --no-prompt deploy --all
+# Zombie detection (deployments/automations.yaml), created once per server.
+.venv/bin/prefect automation inspect "nba-props: crash zombie flow runs" >/dev/null 2>&1 \
+  || .venv/bin/prefect automation create --from-file deployments/automations.yaml >/dev/null
 .venv/bin/prefect worker start --pool local-process >"$NBA_PROPS_HOME/prefect-worker.log" 2>&1 &
 pids+=($!)
 .venv/bin/mlflow server --host 127.0.0.1 --port 5000 --workers 1 \

@@ -1,32 +1,168 @@
-"""The backfill flow: phases 3-5 over a date range, each phase once for the whole range."""
+"""The backfill flow: every phase over a date range, each phase once for the whole range.
+
+One parent run with four child runs (ingest, features, predict, grade) in the Prefect UI. Ingest
+fetches only what the warehouse lacks (schedules, finished box scores, lines); features are built
+for all game dates at once; predictions and grades are written in one partition replace each.
+"""
 
 from __future__ import annotations
 
-from datetime import date
+from collections.abc import Callable
+from datetime import date, timedelta
 from typing import Any
 
 import pandas as pd
 from prefect import flow, get_run_logger
 
-from tasks import warehouse
-from tasks.phases import build_features, predict
+from tasks.clock import today_eastern
+from tasks.expected import expected_view, read_counts
+from tasks.identity import identity_tags, tag_current_flow_run
+from tasks.ingest import ingest
+from tasks.phases import build_features
+from tasks.ranges import grade_range, predict_range
 from tasks.settings import get_settings
+
+RESULT_KINDS = ["player_boxscores", "team_boxscores"]
+LINE_KINDS = ["prop_lines", "game_odds"]
+
+ProgressListener = Callable[[str, int, int], None]
+_listeners: list[ProgressListener] = []
+
+
+def add_progress_listener(listener: ProgressListener) -> None:
+    """Receive (phase, done, total) as the phases advance (the CLI's progress bar)."""
+    _listeners.append(listener)
+
+
+def remove_progress_listener(listener: ProgressListener) -> None:
+    """Stop receiving progress."""
+    if listener in _listeners:
+        _listeners.remove(listener)
+
+
+def _progress(phase: str, done: int, total: int) -> None:
+    for listener in list(_listeners):
+        listener(phase, done, total)
+
+
+def calendar_dates(start: date, end: date) -> list[date]:
+    """Every calendar date in [start, end]."""
+    return [start + timedelta(days=i) for i in range((end - start).days + 1)]
+
+
+def ingest_plan(
+    dates: list[date], counts: pd.DataFrame, finished_before: date
+) -> list[tuple[date, list[str]]]:
+    """What to fetch per date: the schedule when absent; box scores of finished dates and lines when missing."""
+    by_date = counts.set_index(pd.to_datetime(counts["game_date"])) if len(counts) else None
+
+    def n(day: date, measure: str) -> float:
+        if by_date is None or measure not in by_date or pd.Timestamp(day) not in by_date.index:
+            return 0.0
+        value: Any = by_date.at[pd.Timestamp(day), measure]
+        return 0.0 if pd.isna(value) else float(value)
+
+    plan: list[tuple[date, list[str]]] = []
+    for day in dates:
+        games = n(day, "games")
+        kinds = [] if games else ["schedule"]
+        if not games or n(day, "prop_rows") == 0:
+            kinds += LINE_KINDS
+        if day < finished_before and (not games or n(day, "boxscore_games") < games):
+            kinds += RESULT_KINDS
+        if kinds:
+            plan.append((day, kinds))
+    return plan
+
+
+@flow(name="backfill-ingest")
+def ingest_phase(dates: list[date]) -> dict[str, Any]:
+    """Fetch what is missing for the dates (as of the next day: results final, every pre-tip line)."""
+    settings = get_settings()
+    start, end = min(dates), max(dates)
+    plan = ingest_plan(dates, read_counts(settings, start, end), today_eastern(settings))
+    loaded: dict[str, int] = {}
+    for i, (day, kinds) in enumerate(plan, start=1):
+        report = ingest(kinds, day, run_date=day + timedelta(days=1))
+        for kind, numbers in report.items():
+            loaded[kind] = loaded.get(kind, 0) + int(str(numbers["rows_loaded"]))
+        _progress("ingest", i, len(plan))
+    if not plan:
+        _progress("ingest", 0, 0)
+    return {"fetched_dates": len(plan), "rows_loaded": loaded}
+
+
+@flow(name="backfill-features")
+def features_phase(dates: list[date]) -> dict[str, int]:
+    """Phases 3-4 for every game date at once."""
+    _progress("features", 0, 1)
+    counts = build_features(dates)
+    _progress("features", 1, 1)
+    return counts
+
+
+@flow(name="backfill-predict")
+def predict_phase(dates: list[date]) -> dict[str, Any]:
+    """Predictions of every date in one pass."""
+    _progress("predict", 0, 1)
+    result = predict_range(dates)
+    _progress("predict", 1, 1)
+    return result
+
+
+@flow(name="backfill-grade")
+def grade_phase(dates: list[date]) -> dict[str, Any]:
+    """Grades of the finished dates in one write."""
+    _progress("grade", 0, 1)
+    result = grade_range(dates) if dates else {"grades": 0, "dates": 0}
+    _progress("grade", 1, 1)
+    return result
+
+
+def game_dates(start: date, end: date) -> list[date]:
+    """Dates with games in [start, end] according to the warehouse schedule."""
+    settings = get_settings()
+    counts = read_counts(settings, start, end)
+    if counts.empty or "games" not in counts:
+        return []
+    with_games = counts[counts["games"].fillna(0) > 0]
+    return sorted(pd.Timestamp(d).date() for d in with_games["game_date"])
+
+
+def run_phases(dates: list[date]) -> dict[str, Any]:
+    """Ingest what is missing, then features, predictions and grades for the dates with games."""
+    settings = get_settings()
+    logger = get_run_logger()
+    summary: dict[str, Any] = {"ingest": ingest_phase(dates)}
+    wanted = set(dates)
+    with_games = [d for d in game_dates(min(dates), max(dates)) if d in wanted]
+    summary["dates"] = len(with_games)
+    if not with_games:
+        logger.info("no games between %s and %s: nothing more to do", min(dates), max(dates))
+        return summary
+    summary["features"] = features_phase(with_games)
+    summary["predictions"] = predict_phase(with_games)
+    finished = [d for d in with_games if d < today_eastern(settings)]
+    summary["grading"] = grade_phase(finished)
+    versions = summary["predictions"].get("model_versions", {})
+    tag_current_flow_run(identity_tags(versions))
+    view = expected_view(
+        read_counts(settings, min(with_games), max(with_games)),
+        with_games,
+        today_eastern(settings),
+        len(settings.markets),
+        settings.coverage_threshold,
+    )
+    summary["states"] = view["state"].value_counts().to_dict()
+    return summary
 
 
 @flow(name="backfill", log_prints=True)
 def backfill(start: date, end: date) -> dict[str, Any]:
-    """Features for every game date in [start, end] in one vectorised pass, then predictions per date."""
-    settings = get_settings()
-    sched = warehouse.read_sql(
-        settings.resolved_warehouse_url,
-        "SELECT DISTINCT game_date FROM raw_schedule WHERE game_date BETWEEN :s AND :e ORDER BY 1",
-        {"s": pd.Timestamp(start).to_pydatetime(), "e": pd.Timestamp(end).to_pydatetime()},
-    )
-    dates = [pd.Timestamp(d).date() for d in sched["game_date"]]
-    logger = get_run_logger()
-    if not dates:
-        logger.info("no games between %s and %s: nothing to do", start, end)
-        return {"dates": 0}
-    counts = build_features(dates)
-    predictions = {d.isoformat(): predict(d)["rows"] for d in dates}
-    return {"dates": len(dates), "features": counts, "predictions": predictions}
+    """Every phase over [start, end]: ingest what is missing, then features, predictions, grades."""
+    if end < start:
+        raise ValueError(f"end {end} is before start {start}")
+    tag_current_flow_run(identity_tags())
+    summary = run_phases(calendar_dates(start, end))
+    get_run_logger().info("backfill %s..%s: %s", start, end, summary)
+    return summary

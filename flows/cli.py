@@ -217,7 +217,7 @@ def backfill(
 
 # Each area keeps its commands in flows/commands_<area>.py with a `register(app)` function;
 # list the module here (one line per area).
-AREA_COMMANDS: tuple[str, ...] = ("flows.commands_publish",)
+AREA_COMMANDS: tuple[str, ...] = ("flows.commands_publish", "flows.commands_ops")
 for _module in AREA_COMMANDS:
     importlib.import_module(_module).register(app)
 

@@ -7,8 +7,11 @@ from typing import Any
 
 from prefect import flow, get_run_logger
 
+from tasks.alerts import alert_on_low_coverage, flow_failure_hook
 from tasks.clock import replay_as_of, today_eastern
+from tasks.identity import identity_tags, tag_current_flow_run
 from tasks.ingest import ingest
+from tasks.locks import run_lock
 from tasks.phases import build_features, predict
 from tasks.publish import (
     export_date,
@@ -23,7 +26,12 @@ RESULT_KINDS = ["player_boxscores", "team_boxscores"]
 DAY_KINDS = ["schedule", "prop_lines", "game_odds"]
 
 
-@flow(name="daily-pipeline", log_prints=True)
+@flow(
+    name="daily-pipeline",
+    log_prints=True,
+    on_failure=[flow_failure_hook],
+    on_crashed=[flow_failure_hook],
+)
 def daily_pipeline(game_date: date | None = None, same_day: bool = False) -> dict[str, Any]:
     """Predict `game_date` (default: today, US-Eastern).
 
@@ -36,12 +44,25 @@ def daily_pipeline(game_date: date | None = None, same_day: bool = False) -> dic
     previous = target - timedelta(days=1)
     logger = get_run_logger()
     logger.info("daily-pipeline for %s (same_day=%s, source=%s)", target, same_day, settings.source)
+    tag_current_flow_run([*identity_tags(), f"game_date:{target.isoformat()}"])
+    # Two runs never interleave writes to one date (one slot per written date, tasks/locks.py).
+    written = [target] if same_day else [previous, target]
+    locks = [f"daily-pipeline-{d.isoformat()}" for d in written]
+    with run_lock(locks, settings.daily_lock_timeout_seconds):
+        summary = _run(settings, target, previous, same_day)
+    tag_current_flow_run(identity_tags(summary["predictions"].get("model_versions", {})))
+    return summary
+
+
+def _run(settings: Any, target: date, previous: date, same_day: bool) -> dict[str, Any]:
+    """The phases of one daily run (called while holding the date's slot)."""
     summary: dict[str, Any] = {"game_date": target.isoformat(), "same_day": same_day}
     if not same_day:
         ingest(DAY_KINDS + RESULT_KINDS, previous, run_date=target)
     summary["ingest"] = ingest(DAY_KINDS, target)
     as_of = replay_as_of(settings, target) if settings.source == "replay" else None
     summary["features"] = build_features([target], as_of)
+    alert_on_low_coverage(settings, target)
     summary["predictions"] = predict(target)
     if not same_day:
         summary["grading"] = grade_date(previous)

@@ -22,6 +22,7 @@ from models import registry
 from models.grading import daily_performance, evaluation_frame, grade_predictions
 from tasks import exports, warehouse
 from tasks.clock import now_utc
+from tasks.identity import code_version
 from tasks.settings import Settings, get_settings
 
 EXPORT_SYSTEM = "ensemble"
@@ -139,7 +140,7 @@ def export_date(day: date, previous: date, run_summary: dict[str, Any]) -> dict[
             "name": name,
             "status": "completed",
             "updated_at": now.isoformat(),
-            "message": f"game_date {day}",
+            "message": f"game_date {day}; code {code_version()}",
         }
         for name in ("ingest", "features", "predict", "grade", "export")
         if name != "grade" or not run_summary.get("same_day")

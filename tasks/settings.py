@@ -118,6 +118,15 @@ class Settings(BaseSettings):
         description="Graded dates in the rolling MAE of the performance report.",
     )
 
+    heal_lookback_days: int = Field(
+        default=7,
+        description="Days before today the scheduled `heal` run checks for missing or low-coverage outputs.",
+    )
+    daily_lock_timeout_seconds: float = Field(
+        default=3600,
+        description="How long a daily-pipeline run waits for the per-date concurrency slot held by another run.",
+    )
+
     @cached_property
     def home_dir(self) -> Path:
         return self.home.resolve()

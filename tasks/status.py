@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 import pandas as pd
 
@@ -60,4 +61,45 @@ def status_lines(settings: Settings, day: date | None) -> list[str]:
             missing = resolved[resolved["player_id"].isna()]["player_name"].value_counts()
             lines.append(f"unresolved prop names on {day}: {len(missing)}")
             lines.extend(f"  {name} ({n} rows)" for name, n in missing.items())
+    return lines
+
+
+def view_lines(settings: Settings, start: date, end: date, detail: bool) -> list[str]:
+    """The expected-outputs view for [start, end]: every row (detail) or state counts and gaps."""
+    from tasks.clock import today_eastern
+    from tasks.expected import GAP_STATES, expected_view, read_counts
+
+    dates = [start + pd.Timedelta(days=i) for i in range((end - start).days + 1)]
+    view = expected_view(
+        read_counts(settings, start, end),
+        [pd.Timestamp(d).date() for d in dates],
+        today_eastern(settings),
+        len(settings.markets),
+        settings.coverage_threshold,
+    )
+    lines = [
+        f"expected outputs {start}..{end} (from the schedule; threshold {settings.coverage_threshold:.0%}):"
+    ]
+    if detail:
+        rows: list[dict[str, Any]] = view.to_dict("records")  # type: ignore[assignment]
+        for r in rows:
+            ratio = f"{r['ratio']:.0%}" if r["ratio"] is not None and pd.notna(r["ratio"]) else "-"
+            lines.append(
+                f"  {pd.Timestamp(r['game_date']).date()} {r['phase']:12} expected {r['expected']:6d} "
+                f"actual {r['actual']:6d} {ratio:>5} {r['state']}"
+            )
+        return lines
+    game_days = view[view["state"] != "no_games"]["game_date"].nunique()
+    lines.append(f"  dates with games: {game_days}")
+    counts = view.groupby(["phase", "state"]).size().unstack(fill_value=0)
+    for phase, row in counts.iterrows():
+        states = ", ".join(f"{s} {int(n)}" for s, n in row.items() if n)
+        lines.append(f"  {phase:12} {states}")
+    gaps = view[view["state"].isin(GAP_STATES)]
+    lines.append(f"gaps ({gaps['game_date'].nunique()} dates; `nba-props heal` re-runs them):")
+    gap_rows: list[dict[str, Any]] = gaps.to_dict("records")  # type: ignore[assignment]
+    for g in gap_rows:
+        lines.append(
+            f"  {pd.Timestamp(g['game_date']).date()} {g['phase']:12} {g['actual']}/{g['expected']} {g['state']}"
+        )
     return lines

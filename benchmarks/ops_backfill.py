@@ -1,0 +1,57 @@
+"""Benchmark: a full-season backfill (every phase) on real data; prints a BENCHMARKS.md block.
+
+Usage (state dir prepared with history before the season and champions registered):
+  NBA_PROPS_HOME=/tmp/ops-bench/home NBA_PROPS_DATA_DIR=../shared/data \
+    .venv/bin/python benchmarks/ops_backfill.py --start 2023-10-24 --end 2024-04-14 --out result.json
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import sys
+import time
+from datetime import date
+from pathlib import Path
+
+
+def main() -> None:
+    """Run the backfill flow over [start, end], time each phase, write the numbers as JSON."""
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--start", required=True)
+    parser.add_argument("--end", required=True)
+    parser.add_argument("--out", type=Path, required=True)
+    args = parser.parse_args()
+    from flows.backfill import add_progress_listener
+    from flows.backfill import backfill as backfill_flow
+
+    marks: dict[str, float] = {}
+    t0 = time.perf_counter()
+
+    def on_progress(phase: str, done: int, total: int) -> None:
+        marks.setdefault(f"{phase}_start", time.perf_counter() - t0)
+        if done >= total:
+            marks[f"{phase}_end"] = time.perf_counter() - t0
+
+    add_progress_listener(on_progress)
+    summary = backfill_flow(start=date.fromisoformat(args.start), end=date.fromisoformat(args.end))
+    total = time.perf_counter() - t0
+    result = {
+        "start": args.start,
+        "end": args.end,
+        "wall_seconds": round(total, 1),
+        "phase_marks_seconds": {k: round(v, 1) for k, v in marks.items()},
+        "summary": summary,
+        "nproc": os.cpu_count(),
+        "python": sys.version.split()[0],
+        "platform": platform.platform(),
+        "loadavg_after": os.getloadavg(),
+    }
+    args.out.write_text(json.dumps(result, indent=2, default=str))
+    print(json.dumps(result, indent=2, default=str))
+
+
+if __name__ == "__main__":
+    main()

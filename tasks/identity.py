@@ -1,0 +1,72 @@
+"""Who ran: the package version, the git commit and the model versions, as run tags."""
+
+from __future__ import annotations
+
+import subprocess
+from functools import lru_cache
+from importlib.metadata import PackageNotFoundError, version
+
+from tasks.settings import REPO_ROOT
+
+PACKAGE = "nba-props"
+
+
+@lru_cache(maxsize=1)
+def git_commit() -> str:
+    """The short git commit of the code (with '-dirty' for local changes), or 'unknown'."""
+    try:
+        sha = subprocess.run(
+            ["git", "rev-parse", "--short=12", "HEAD"],
+            cwd=REPO_ROOT,
+            capture_output=True,
+            text=True,
+            timeout=5,
+            check=True,
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--untracked-files=no"],
+            cwd=REPO_ROOT,
+            capture_output=True,
+            text=True,
+            timeout=5,
+            check=True,
+        ).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return "unknown"
+    return f"{sha}-dirty" if dirty else sha or "unknown"
+
+
+def package_version() -> str:
+    """The installed package version, or 'unknown'."""
+    try:
+        return version(PACKAGE)
+    except PackageNotFoundError:
+        return "unknown"
+
+
+def code_version() -> str:
+    """'{package version}+{git commit}': what deployments and run tags carry."""
+    return f"{package_version()}+{git_commit()}"
+
+
+def identity_tags(model_versions: dict[str, str] | None = None) -> list[str]:
+    """Prefect tags naming the code and (when known) the model versions a run used."""
+    tags = [f"version:{package_version()}", f"commit:{git_commit()}"]
+    for name, ver in sorted((model_versions or {}).items()):
+        tags.append(f"model:{name}:v{ver}")
+    return tags
+
+
+def tag_current_flow_run(tags: list[str]) -> bool:
+    """Add tags to the running flow run (Prefect UI filters on them); False outside a flow run."""
+    from prefect.client.orchestration import get_client
+    from prefect.context import FlowRunContext
+
+    ctx = FlowRunContext.get()
+    if ctx is None or ctx.flow_run is None:
+        return False
+    merged = sorted(set(ctx.flow_run.tags) | set(tags))
+    with get_client(sync_client=True) as client:
+        client.update_flow_run(ctx.flow_run.id, tags=merged)
+    ctx.flow_run.tags = merged
+    return True
