@@ -324,8 +324,11 @@ def log_report(
 
 
 def raise_alert(settings: Settings, signature: str, message: str) -> None:
-    """Raise an operator alert (the ops alerts module plugs in here; until then a loud log line)."""
+    """Raise an operator alert through the configured channel (deduplicated, rate limited)."""
+    from tasks.alerts import send_alert
+
     get_run_logger().warning("ALERT [%s] %s", signature, message)
+    send_alert(settings, signature, message)
 
 
 def _monitor(kind: str, day: date) -> tuple[Settings, Path, dict[str, Any]] | dict[str, Any]:
@@ -378,7 +381,7 @@ def monitor_coverage(day: date) -> dict[str, Any]:
             ),
             description=message,
         )
-        raise_alert(settings, f"coverage:{day.isoformat()}", message)
+        raise_alert(settings, f"coverage-low:{day.isoformat()}", message)
     return {"coverage_report": str(path), "alert": bool(low), **numbers}
 
 

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from tasks import warehouse
+from tasks.identity import code_version
 from tests.conftest import DEMO_DAY, REPO
 
 pytestmark = pytest.mark.integration
@@ -46,6 +47,7 @@ def prefect_server(state_home: Path, tmp_path: Path) -> Iterator[dict[str, str]]
         "PREFECT_API_URL": f"http://127.0.0.1:{port}/api",
         "NBA_PROPS_HOME": str(state_home),
         "NBA_PROPS_REPO_DIR": str(REPO),
+        "NBA_PROPS_CODE_VERSION": code_version(),
         "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
         "DO_NOT_TRACK": "true",
         "MLFLOW_DISABLE_TELEMETRY": "true",
