@@ -189,32 +189,6 @@ def demo() -> None:
     run_demo(settings, typer.echo)
 
 
-@app.command()
-def status(
-    date_: Annotated[str | None, typer.Option("--date", help="Game date to show.")] = None,
-) -> None:
-    """Rows per table for a date, quarantine counts, unresolved prop names, model aliases."""
-    settings = _environment()
-    from tasks.status import status_lines
-
-    day = date.fromisoformat(date_) if date_ else None
-    for line in status_lines(settings, day):
-        typer.echo(line)
-
-
-@app.command()
-def backfill(
-    start: Annotated[str, typer.Option(help="First date.")],
-    end: Annotated[str, typer.Option(help="Last date (inclusive).")],
-) -> None:
-    """Phases 3-5 over a date range, vectorised (dates without games are skipped)."""
-    _environment()
-    from flows.backfill import backfill as backfill_flow
-
-    result = backfill_flow(start=date.fromisoformat(start), end=date.fromisoformat(end))
-    typer.echo(json.dumps(result, indent=2, default=str))
-
-
 # Each area keeps its commands in flows/commands_<area>.py with a `register(app)` function;
 # list the module here (one line per area).
 AREA_COMMANDS: tuple[str, ...] = ("flows.commands_publish", "flows.commands_ops")
