@@ -198,7 +198,7 @@ def backfill(
 
 # Each area keeps its commands in flows/commands_<area>.py with a `register(app)` function;
 # list the module here (one line per area).
-AREA_COMMANDS: tuple[str, ...] = ()
+AREA_COMMANDS: tuple[str, ...] = ("flows.commands_models",)
 for _module in AREA_COMMANDS:
     importlib.import_module(_module).register(app)
 
