@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -102,8 +103,12 @@ def walk_forward(
     min_ev: float,
     params: dict[str, dict[str, object]] | None = None,
     num_rounds: int = NUM_ROUNDS,
+    on_fold: Callable[[pd.DataFrame, list[dict[str, Any]]], None] | None = None,
 ) -> tuple[pd.DataFrame, list[dict[str, Any]]]:
-    """Score every fold's real-line rows with models fitted on rows strictly before the fold."""
+    """Score every fold's real-line rows with models fitted on rows strictly before the fold.
+
+    `on_fold` receives the rows scored so far and the fold summaries after every fold (progress).
+    """
     scored_parts: list[pd.DataFrame] = []
     folds: list[dict[str, Any]] = []
     for fold in monthly_folds(start, end_inclusive):
@@ -140,6 +145,8 @@ def walk_forward(
                 },
             }
         )
+        if on_fold is not None:
+            on_fold(pd.concat(scored_parts, ignore_index=True), folds)
     scored_all = pd.concat(scored_parts, ignore_index=True) if scored_parts else pd.DataFrame()
     return scored_all, folds
 

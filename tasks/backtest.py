@@ -59,11 +59,31 @@ def run_backtest(
     data_dir: Path | None = None,
     train_start: date | None = None,
     num_rounds: int = NUM_ROUNDS,
+    progress: Path | None = None,
 ) -> tuple[dict[str, Any], pd.DataFrame]:
-    """Walk-forward backtest of `markets` on real lines in [start, end]; returns the report and scored rows."""
+    """Walk-forward backtest of `markets` on real lines in [start, end]; returns the report and scored rows.
+
+    With `progress`, the report of the folds done so far is written there after every fold.
+    """
     scoped = data_settings(settings, data_dir)
     first = train_start or scoped.backtest_train_start
     frame = training_frame(scoped, first, end + timedelta(days=1))
+
+    def summarise(scored: pd.DataFrame, folds: list[dict[str, Any]]) -> dict[str, Any]:
+        return {
+            **(evaluate(scored) if len(scored) else {"n": 0}),
+            "window": [start.isoformat(), end.isoformat()],
+            "train_start": first.isoformat(),
+            "warehouse": scoped.resolved_warehouse_url,
+            "min_expected_value": scoped.min_expected_value,
+            "markets": report(scored, markets),
+            "folds": folds,
+        }
+
+    def on_fold(scored: pd.DataFrame, folds: list[dict[str, Any]]) -> None:
+        if progress is not None:
+            progress.write_text(json.dumps(summarise(scored, folds), indent=2, default=str))
+
     scored, folds = walk_forward(
         frame,
         markets,
@@ -72,19 +92,9 @@ def run_backtest(
         scoped.min_expected_value,
         None,
         num_rounds,
+        on_fold,
     )
-    per_market = report(scored, markets)
-    pooled = evaluate(scored) if len(scored) else {"n": 0}
-    result: dict[str, Any] = {
-        **pooled,
-        "window": [start.isoformat(), end.isoformat()],
-        "train_start": first.isoformat(),
-        "warehouse": scoped.resolved_warehouse_url,
-        "min_expected_value": scoped.min_expected_value,
-        "markets": per_market,
-        "folds": folds,
-    }
-    return result, scored
+    return summarise(scored, folds), scored
 
 
 def _training_end(name: str, version: str) -> date:
