@@ -56,7 +56,7 @@ def test_backtest_command_writes_the_json_keys(home_copy: Path) -> None:
             "--end",
             "2024-03-20",
             "--train-start",
-            "2023-10-24",
+            "2024-01-02",
             "--num-rounds",
             "40",
             "--json",
@@ -82,7 +82,7 @@ def test_train_with_trials_then_promote_explains_itself(home_copy: Path) -> None
             "--market",
             "threes",
             "--start",
-            "2023-10-24",
+            "2023-11-15",
             "--end",
             "2024-03-01",
             "--trials",
@@ -110,11 +110,17 @@ def test_notebook_runs_top_to_bottom(state_home: Path) -> None:
     import nbformat
     from nbclient import NotebookClient
 
+    from tasks import warehouse
+
+    warehouse.dispose_engines()  # the kernel is another process: release the DuckDB file lock
+
     nb = nbformat.read(REPO / "notebooks" / "model_evaluation.ipynb", as_version=4)
     NotebookClient(
         nb, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(REPO)}}
     ).execute()
     outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])]
     assert any(
-        o.get("output_type") == "display_data" and "image/png" in o.get("data", {}) for o in outputs
+        o.get("output_type") in ("display_data", "execute_result")
+        and "image/png" in o.get("data", {})
+        for o in outputs
     )
