@@ -10,14 +10,14 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-FRAME_START = date(2023, 10, 24)
+FRAME_START = date(2023, 12, 1)
 FRAME_END = date(2024, 4, 9)  # exclusive: the prepared warehouse holds games before 2024-04-09
 CUTOFF = pd.Timestamp("2024-03-01")
 
 
 @pytest.fixture(scope="session")
 def model_frame(state_home: Path) -> Iterator[pd.DataFrame]:
-    """Feature-store rows of 2023-10-24 .. 2024-04-08 (bundled real data) with actual and similarity_mean."""
+    """Feature-store rows of 2023-12-01 .. 2024-04-08 (bundled real data) with actual and similarity_mean."""
     from tasks import warehouse
     from tasks.settings import get_settings
     from tasks.training import training_frame

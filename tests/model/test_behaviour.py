@@ -90,7 +90,9 @@ def test_model_that_saw_the_target_dates_rows_is_caught(model_frame: pd.DataFram
         & (leaked["games_total"] > 0)
         & (leaked["game_date"] >= SHORT_TRAIN_START)
     ]
-    fit = fit_market_systems(train.reset_index(drop=True), "points", num_rounds=ROUNDS)
+    fit = fit_market_systems(
+        train.reset_index(drop=True), "points", {"learning_rate": 0.2}, SHORT_ROUNDS
+    )
     model = finish(fit, Calibrator())
     rows = real_line_rows(leaked, CUTOFF, window_end)
     rows = rows[rows["market"] == "points"]
