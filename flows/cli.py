@@ -130,38 +130,6 @@ def import_game_odds(paths: list[Path]) -> None:
 
 
 @app.command()
-def train(
-    market: Annotated[str, typer.Option(help="A market or 'all'.")] = "all",
-    start: Annotated[str, typer.Option(help="First training date.")] = "2022-10-01",
-    end: Annotated[
-        str | None,
-        typer.Option(
-            help="Train on games strictly before this date (default: settings.train_cutoff)."
-        ),
-    ] = None,
-    if_missing: Annotated[
-        bool, typer.Option(help="Skip markets that already have a champion.")
-    ] = False,
-) -> None:
-    """Train, log and register market models (new versions get the alias 'challenger')."""
-    settings = _environment()
-    from tasks.training import train_markets
-
-    markets = settings.markets if market == "all" else [market]
-    cutoff = date.fromisoformat(end) if end else settings.train_cutoff
-    results = train_markets(
-        settings, markets, date.fromisoformat(start), cutoff, only_if_missing=if_missing
-    )
-    for m, r in results.items():
-        typer.echo(
-            f"{m:9} {r['model']} v{r['version']}: holdout MAE blend {r['holdout_mae_blend']:.3f} "
-            f"(lgbm {r['holdout_mae_lgbm']:.3f}, baseline {r['holdout_mae_baseline']:.3f}), n_train={int(r['n_train'])}"
-        )
-    if not results:
-        typer.echo("every market already has a champion; nothing trained")
-
-
-@app.command()
 def run(
     date_: Annotated[
         str | None, typer.Option("--date", help="Game date (YYYY-MM-DD); default today US-Eastern.")
@@ -191,7 +159,11 @@ def demo() -> None:
 
 # Each area keeps its commands in flows/commands_<area>.py with a `register(app)` function;
 # list the module here (one line per area).
-AREA_COMMANDS: tuple[str, ...] = ("flows.commands_publish", "flows.commands_ops")
+AREA_COMMANDS: tuple[str, ...] = (
+    "flows.commands_publish",
+    "flows.commands_ops",
+    "flows.commands_models",
+)
 for _module in AREA_COMMANDS:
     importlib.import_module(_module).register(app)
 

@@ -1,4 +1,4 @@
-"""The registered model of a market: an MLflow pyfunc that blends the systems and prices the line."""
+"""The registered model of a market: an MLflow pyfunc that stacks the systems and prices the line."""
 
 from __future__ import annotations
 
@@ -10,27 +10,42 @@ import pandas as pd
 from mlflow.pyfunc.model import PythonModel
 
 from features.precompute import MODEL_FEATURES
+from models.calibration import Calibrator
 from models.distribution import p_over, p_under
 from models.systems import baseline_ewma_mean, lgbm_mean
 
-INPUT_COLUMNS: tuple[str, ...] = (*MODEL_FEATURES, "line")
+# similarity_mean is computed from the player's history by the caller (models.similarity);
+# p_over_raw is the NB P(over | no push) before calibration;
+# p_over_devig is the market's de-vigged probability the calibration combines with the model's.
+INPUT_COLUMNS: tuple[str, ...] = (*MODEL_FEATURES, "similarity_mean", "p_over_devig", "line")
 OUTPUT_COLUMNS: tuple[str, ...] = (
     "predicted_mean",
     "baseline_mean",
     "lgbm_mean",
+    "similarity_mean",
+    "p_over_raw",
     "p_over",
     "p_under",
 )
 
 
 class PropMarketModel(PythonModel):
-    """Ensemble of the EWMA baseline and LightGBM (weight fitted out of sample) + NB dispersion."""
+    """Stack of EWMA baseline, LightGBM and similarity (weights fitted out of fold), NB dispersion,
+    and a market-aware logistic calibration of P(over)."""
 
-    def __init__(self, market: str, booster_text: str, lgbm_weight: float, alpha: float) -> None:
+    def __init__(
+        self,
+        market: str,
+        booster_text: str,
+        weights: tuple[float, float, float],
+        alpha: float,
+        calibration: tuple[float, float, float],
+    ) -> None:
         self.market = market
         self.booster_text = booster_text
-        self.lgbm_weight = lgbm_weight
+        self.weights = weights
         self.alpha = alpha
+        self.calibration = calibration
         self._booster: lgb.Booster | None = None
 
     def _model(self) -> lgb.Booster:
@@ -44,26 +59,45 @@ class PropMarketModel(PythonModel):
         return state
 
     def predict_frame(self, features: pd.DataFrame) -> pd.DataFrame:
-        """Means from each system, the blended mean, and P(over)/P(under) where a line is given."""
+        """Means of each system, the stacked mean, raw and calibrated P(over)/P(under) where a line is given."""
+        n = len(features)
         baseline = baseline_ewma_mean(features)
         boosted = lgbm_mean(self._model(), features)
-        mean = self.lgbm_weight * boosted + (1.0 - self.lgbm_weight) * baseline
+        sim = (
+            features["similarity_mean"].astype(float).to_numpy()
+            if "similarity_mean" in features
+            else np.full(n, np.nan)
+        )
+        sim = np.where(np.isfinite(sim), sim, baseline)
+        w = self.weights
+        mean = w[0] * baseline + w[1] * boosted + w[2] * sim
         line = (
-            features["line"].astype(float).to_numpy()
-            if "line" in features
-            else np.full(len(features), np.nan)
+            features["line"].astype(float).to_numpy() if "line" in features else np.full(n, np.nan)
+        )
+        market = (
+            features["p_over_devig"].astype(float).to_numpy()
+            if "p_over_devig" in features
+            else np.full(n, np.nan)
         )
         has_line = np.isfinite(line)
-        po = np.full(len(features), np.nan)
-        pu = np.full(len(features), np.nan)
+        raw = np.full(n, np.nan)
+        po = np.full(n, np.nan)
+        pu = np.full(n, np.nan)
         if has_line.any():
-            po[has_line] = p_over(mean[has_line], line[has_line], self.alpha)
-            pu[has_line] = p_under(mean[has_line], line[has_line], self.alpha)
+            o = p_over(mean[has_line], line[has_line], self.alpha)
+            u = p_under(mean[has_line], line[has_line], self.alpha)
+            decided = np.clip(o + u, 1e-9, 1.0)
+            raw[has_line] = o / decided
+            cal = Calibrator(*self.calibration).apply(o / decided, market[has_line])
+            po[has_line] = cal * decided
+            pu[has_line] = (1.0 - cal) * decided
         return pd.DataFrame(
             {
                 "predicted_mean": mean,
                 "baseline_mean": baseline,
                 "lgbm_mean": boosted,
+                "similarity_mean": sim,
+                "p_over_raw": raw,
                 "p_over": po,
                 "p_under": pu,
             },

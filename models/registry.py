@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import os
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,8 +18,10 @@ from mlflow.exceptions import MlflowException
 from mlflow.models import infer_signature
 from mlflow.pyfunc import PyFuncModel
 
+from models.plots import calibration_plot
 from models.pyfunc import INPUT_COLUMNS, PropMarketModel
 from models.training import TrainedMarket
+from models.tuning import TuningResult
 
 EXPERIMENT = "nba-props"
 
@@ -93,6 +97,9 @@ def register_market_model(
             path = Path(tmp) / "feature_importance.json"
             path.write_text(json.dumps(trained.feature_importance, indent=2, sort_keys=True))
             mlflow.log_artifact(str(path))
+            plot = Path(tmp) / "calibration.png"
+            calibration_plot(trained.holdout, plot, f"{name}: holdout calibration")
+            mlflow.log_artifact(str(plot))
         info = mlflow.pyfunc.log_model(
             name="model",
             pip_requirements=pinned_requirements(),
@@ -109,6 +116,27 @@ def register_market_model(
         client.set_registered_model_alias(name, "champion", version)
     _ = run
     return version
+
+
+@contextmanager
+def parent_run(run_name: str, tags: dict[str, str]) -> Iterator[str]:
+    """An MLflow run the tuning trials nest under; yields its run id."""
+    with mlflow.start_run(run_name=run_name, tags=tags) as run:
+        yield run.info.run_id
+
+
+def log_trial(number: int, params: dict[str, object], mae: float) -> None:
+    """One optuna trial as a nested child run of the active run."""
+    with mlflow.start_run(run_name=f"trial-{number}", nested=True):
+        mlflow.log_params({k: str(v) for k, v in params.items()})
+        mlflow.log_metric("walk_forward_mae", mae)
+
+
+def log_tuning_summary(result: TuningResult) -> None:
+    """Best parameters and value on the active (parent) tuning run."""
+    mlflow.log_params({f"best_{k}": str(v) for k, v in result.best_params.items()})
+    mlflow.log_metric("best_walk_forward_mae", result.best_value)
+    mlflow.log_metric("trials", float(len(result.trials)))
 
 
 def load_by_alias(name: str, alias: str) -> LoadedModel:

@@ -39,6 +39,14 @@ def feature_matrix(features: pd.DataFrame) -> pd.DataFrame:
     return features[list(MODEL_FEATURES)].astype(float)
 
 
+MONOTONE_INCREASING: tuple[str, ...] = ("projected_minutes",)
+
+
+def monotone_constraints() -> list[int]:
+    """+1 for features the mean may only grow with (more projected minutes, never fewer points)."""
+    return [1 if f in MONOTONE_INCREASING else 0 for f in MODEL_FEATURES]
+
+
 def train_lgbm(
     features: pd.DataFrame,
     target: pd.Series,
@@ -47,7 +55,8 @@ def train_lgbm(
 ) -> lgb.Booster:
     """Fit a LightGBM mean model (Poisson objective: counts, non-negative means)."""
     data = lgb.Dataset(feature_matrix(features), label=target.astype(float), free_raw_data=True)
-    return lgb.train({**LGBM_PARAMS, **(params or {})}, data, num_boost_round=num_rounds)
+    merged = {**LGBM_PARAMS, "monotone_constraints": monotone_constraints(), **(params or {})}
+    return lgb.train(merged, data, num_boost_round=num_rounds)
 
 
 def lgbm_mean(booster: lgb.Booster, features: pd.DataFrame) -> np.ndarray:

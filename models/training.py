@@ -1,28 +1,54 @@
-"""Fit one market's model: LightGBM + baseline blend and dispersion, chosen on a time-ordered holdout."""
+"""Fit one market's ensemble: baseline, LightGBM and similarity stacked, NB dispersion, calibration.
+
+Everything that combines systems is chosen out of fold: LightGBM is fitted on the earlier 80% of
+the training dates, the stacking weights and the NB dispersion on the later 20%, then LightGBM is
+refitted on all rows. The market-aware calibrator is fitted on the pooled holdout rows that carry
+a real line (all markets trained together), so no evaluation row ever informs it.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import itertools
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
-from models.distribution import fit_dispersion
+from models.calibration import Calibrator, fit_calibrator
+from models.distribution import fit_dispersion, p_over, p_under
+from models.evaluation import outcome_over
 from models.pyfunc import PropMarketModel
 from models.systems import LGBM_PARAMS, baseline_ewma_mean, lgbm_mean, train_lgbm
 
 HOLDOUT_SHARE = 0.2
 NUM_ROUNDS = 300
+WEIGHT_STEP = 0.05
+SYSTEMS: tuple[str, ...] = ("baseline", "lgbm", "similarity")
+
+
+@dataclass(frozen=True)
+class MarketFit:
+    """The fitted systems of one market before calibration, with their holdout predictions."""
+
+    market: str
+    booster_text: str
+    weights: tuple[float, float, float]
+    alpha: float
+    metrics: dict[str, float]
+    params: dict[str, object]
+    feature_importance: dict[str, float]
+    holdout: pd.DataFrame = field(repr=False)
 
 
 @dataclass(frozen=True)
 class TrainedMarket:
-    """A trained market model with the holdout numbers that chose its blend and dispersion."""
+    """A trained market model with the holdout numbers that chose its blend, dispersion and calibration."""
 
     model: PropMarketModel
     metrics: dict[str, float]
     params: dict[str, object]
     feature_importance: dict[str, float]
+    holdout: pd.DataFrame = field(repr=False, default_factory=pd.DataFrame)
 
 
 def training_rows(frame: pd.DataFrame, market: str, before: pd.Timestamp) -> pd.DataFrame:
@@ -36,38 +62,155 @@ def training_rows(frame: pd.DataFrame, market: str, before: pd.Timestamp) -> pd.
     return rows.sort_values(["game_date", "player_id"]).reset_index(drop=True)
 
 
-def fit_market_model(
-    rows: pd.DataFrame, market: str, params: dict[str, object] | None = None
-) -> TrainedMarket:
-    """Fit on the earlier 80% of dates, choose blend weight and NB alpha on the later 20%, refit on all."""
+def simplex_weights(step: float = WEIGHT_STEP) -> np.ndarray:
+    """Every non-negative weight triple on a grid of `step` that sums to one."""
+    k = round(1 / step)
+    grid = [(a, b, k - a - b) for a, b in itertools.product(range(k + 1), repeat=2) if a + b <= k]
+    return np.asarray(grid, dtype=float) / k
+
+
+def fit_stack_weights(system_means: np.ndarray, actual: np.ndarray) -> tuple[float, float, float]:
+    """Weights (sum 1, non-negative) of the systems that minimise holdout MAE."""
+    grid = simplex_weights()
+    blends = system_means @ grid.T
+    maes = np.mean(np.abs(blends - actual[:, None]), axis=0)
+    best = grid[int(np.argmin(maes))]
+    return (float(best[0]), float(best[1]), float(best[2]))
+
+
+def system_means(rows: pd.DataFrame, booster_text: str) -> np.ndarray:
+    """Columns: baseline, LightGBM and similarity means for the rows."""
+    import lightgbm as lgb
+
+    booster = lgb.Booster(model_str=booster_text)
+    baseline = baseline_ewma_mean(rows)
+    sim = rows["similarity_mean"].astype(float).to_numpy()
+    sim = np.where(np.isfinite(sim), sim, baseline)
+    return np.column_stack([baseline, lgbm_mean(booster, rows), sim])
+
+
+def conditional_p_over(mean: np.ndarray, line: np.ndarray, alpha: float) -> np.ndarray:
+    """NB P(over | no push) where a line exists, NaN elsewhere."""
+    out = np.full(len(mean), np.nan)
+    ok = np.isfinite(line)
+    if ok.any():
+        po = p_over(mean[ok], line[ok], alpha)
+        pu = p_under(mean[ok], line[ok], alpha)
+        out[ok] = po / np.clip(po + pu, 1e-9, None)
+    return out
+
+
+def fit_market_systems(
+    rows: pd.DataFrame,
+    market: str,
+    params: dict[str, object] | None = None,
+    num_rounds: int = NUM_ROUNDS,
+) -> MarketFit:
+    """Fit LightGBM on the earlier dates, stack weights and NB alpha on the later ones, refit on all."""
     dates = np.sort(rows["game_date"].unique())
     if len(dates) < 10:
         raise ValueError(f"{market}: only {len(dates)} training dates; need at least 10")
     split = dates[int(len(dates) * (1 - HOLDOUT_SHARE))]
     fit, hold = rows[rows["game_date"] < split], rows[rows["game_date"] >= split]
-    booster = train_lgbm(fit, fit["actual"], params, NUM_ROUNDS)
-    boosted = lgbm_mean(booster, hold)
-    baseline = baseline_ewma_mean(hold)
+    early = train_lgbm(fit, fit["actual"], params, num_rounds)
+    means = system_means(hold, early.model_to_string())
     actual = hold["actual"].to_numpy(dtype=float)
-    weights = np.linspace(0.0, 1.0, 21)
-    maes = [float(np.mean(np.abs(w * boosted + (1 - w) * baseline - actual))) for w in weights]
-    weight = float(weights[int(np.argmin(maes))])
-    blend = weight * boosted + (1 - weight) * baseline
+    weights = fit_stack_weights(means, actual)
+    blend = means @ np.asarray(weights)
     alpha = fit_dispersion(blend, actual)
-    final = train_lgbm(rows, rows["actual"], params, NUM_ROUNDS)
+    final = train_lgbm(rows, rows["actual"], params, num_rounds)
     importance = dict(
         zip(final.feature_name(), (float(v) for v in final.feature_importance("gain")), strict=True)
     )
+    line = hold["line"].astype(float).to_numpy() if "line" in hold else np.full(len(hold), np.nan)
+    holdout = pd.DataFrame(
+        {
+            "game_date": hold["game_date"].to_numpy(),
+            "market": market,
+            "actual": actual,
+            "line": line,
+            "predicted_mean": blend,
+            "p_over_raw": conditional_p_over(blend, line, alpha),
+            "p_over_devig": hold["p_over_devig"].astype(float).to_numpy()
+            if "p_over_devig" in hold
+            else np.nan,
+        }
+    )
     metrics = {
-        "holdout_mae_lgbm": float(np.mean(np.abs(boosted - actual))),
-        "holdout_mae_baseline": float(np.mean(np.abs(baseline - actual))),
-        "holdout_mae_blend": float(np.min(maes)),
-        "lgbm_weight": weight,
+        "holdout_mae_lgbm": float(np.mean(np.abs(means[:, 1] - actual))),
+        "holdout_mae_baseline": float(np.mean(np.abs(means[:, 0] - actual))),
+        "holdout_mae_similarity": float(np.mean(np.abs(means[:, 2] - actual))),
+        "holdout_mae_blend": float(np.mean(np.abs(blend - actual))),
+        "weight_baseline": weights[0],
+        "weight_lgbm": weights[1],
+        "weight_similarity": weights[2],
+        "lgbm_weight": weights[1],
         "nb_alpha": alpha,
         "n_train": float(len(rows)),
         "n_holdout": float(len(hold)),
+        "n_holdout_lines": float(np.isfinite(line).sum()),
     }
-    model = PropMarketModel(market, final.model_to_string(), weight, alpha)
-    return TrainedMarket(
-        model, metrics, {**LGBM_PARAMS, **(params or {}), "num_rounds": NUM_ROUNDS}, importance
+    return MarketFit(
+        market,
+        final.model_to_string(),
+        weights,
+        alpha,
+        metrics,
+        {**LGBM_PARAMS, **(params or {}), "num_rounds": num_rounds},
+        importance,
+        holdout,
     )
+
+
+def fit_pooled_calibrator(fits: list[MarketFit]) -> Calibrator:
+    """The market-aware calibrator on every fit's holdout rows with a real line and a market probability."""
+    hold = pd.concat([f.holdout for f in fits], ignore_index=True)
+    hold = hold[hold["line"].notna()]
+    y = outcome_over(hold["actual"], hold["line"]).to_numpy()
+    return fit_calibrator(
+        hold["p_over_raw"].to_numpy(dtype=float), hold["p_over_devig"].to_numpy(dtype=float), y
+    )
+
+
+def finish(fit: MarketFit, calibrator: Calibrator) -> TrainedMarket:
+    """Wrap fitted systems and the calibrator into the registered pyfunc."""
+    model = PropMarketModel(
+        fit.market,
+        fit.booster_text,
+        fit.weights,
+        fit.alpha,
+        (calibrator.intercept, calibrator.w_model, calibrator.w_market),
+    )
+    holdout = fit.holdout.assign(
+        p_over=calibrator.apply(
+            fit.holdout["p_over_raw"].to_numpy(dtype=float),
+            fit.holdout["p_over_devig"].to_numpy(dtype=float),
+        )
+    )
+    return TrainedMarket(
+        model, {**fit.metrics, **calibrator.as_dict()}, fit.params, fit.feature_importance, holdout
+    )
+
+
+def fit_markets(
+    frame: pd.DataFrame,
+    markets: list[str],
+    before: pd.Timestamp,
+    params: dict[str, dict[str, object]] | None = None,
+    num_rounds: int = NUM_ROUNDS,
+) -> dict[str, TrainedMarket]:
+    """Fit every market on rows before `before`, one pooled calibrator, and build the pyfuncs."""
+    fits = [
+        fit_market_systems(training_rows(frame, m, before), m, (params or {}).get(m), num_rounds)
+        for m in markets
+    ]
+    calibrator = fit_pooled_calibrator(fits)
+    return {f.market: finish(f, calibrator) for f in fits}
+
+
+def fit_market_model(
+    rows: pd.DataFrame, market: str, params: dict[str, object] | None = None
+) -> TrainedMarket:
+    """One market alone (its own holdout lines calibrate it, else the fixed prior)."""
+    fit = fit_market_systems(rows, market, params)
+    return finish(fit, fit_pooled_calibrator([fit]))

@@ -179,8 +179,19 @@ def build_features(dates: list[date], as_of: pd.Timestamp | None = None) -> dict
 
 def predict_frame(settings: Settings, store: pd.DataFrame) -> pd.DataFrame:
     """Predictions of every system for feature-store rows (all markets present in `store`)."""
+    from features.analytics import player_game_summary
+    from models.similarity import add_similarity
+
     frames: list[pd.DataFrame] = []
     registry.configure(settings.resolved_mlflow_uri, settings.mlflow_artifacts_dir)
+    # The similarity system needs each player's history (games strictly before the rows' dates).
+    history = warehouse.read_table(
+        settings.resolved_warehouse_url,
+        "raw_player_boxscores",
+        "game_date < :last",
+        {"last": pd.Timestamp(store["game_date"].max()).to_pydatetime()},
+    )
+    store = add_similarity(store, player_game_summary(history))
     for market, rows in store.groupby("market", sort=True):
         rows = rows.reset_index(drop=True)
         base = rows[
@@ -214,10 +225,23 @@ def predict_frame(settings: Settings, store: pd.DataFrame) -> pd.DataFrame:
                 p_under=pd.Series(p_under(mean, line, alpha)).where(has_line),
             )
         )
-        # System 2: the registered champion (LightGBM + baseline ensemble, calibrated dispersion).
+        # Systems 2-4: the registered champion's members (LightGBM, similarity; default dispersion)
+        # and its ensemble (stacked mean, market-aware calibrated P(over)).
         name = registry.model_name(settings.model_name_prefix, str(market))
         loaded = registry.load_by_alias(name, settings.champion_alias)
         out = registry.predict_with(loaded, rows)
+        for system_id in ("lgbm", "similarity"):
+            member = out[f"{system_id}_mean"].to_numpy(dtype=float)
+            frames.append(
+                base.assign(
+                    system_id=system_id,
+                    model_name=loaded.name,
+                    model_version=loaded.version,
+                    predicted_mean=member,
+                    p_over=pd.Series(p_over(member, line, alpha)).where(has_line),
+                    p_under=pd.Series(p_under(member, line, alpha)).where(has_line),
+                )
+            )
         frames.append(
             base.assign(
                 system_id="ensemble",

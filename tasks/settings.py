@@ -88,6 +88,22 @@ class Settings(BaseSettings):
         default=0.03,
         description="Recommend OVER/UNDER only when expected profit per unit at the real price is at least this.",
     )
+    promote_min_rows: int = Field(
+        default=200,
+        description="`nba-props promote`: real-line rows the comparison window needs before the champion may move.",
+    )
+    promote_mae_tolerance: float = Field(
+        default=0.02,
+        description="`nba-props promote`: the challenger's MAE may exceed the champion's by at most this.",
+    )
+    promote_brier_tolerance: float = Field(
+        default=0.0,
+        description="`nba-props promote`: the challenger's Brier may exceed the champion's by at most this.",
+    )
+    backtest_train_start: date = Field(
+        default=date(2016, 10, 1),
+        description="`nba-props backtest`: first game date of the training rows (every fold trains from here).",
+    )
     coverage_threshold: float = Field(
         default=0.9, description="Share of expected players a precompute table must cover."
     )

@@ -1,0 +1,172 @@
+"""Backtest and promotion tasks: read the warehouse (or import a folder), run the pure evaluation."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from mlflow import MlflowClient
+
+from models import registry
+from models.backtest import real_line_rows, report, walk_forward
+from models.evaluation import evaluate
+from models.policy import recommend
+from models.promotion import GateResult, promotion_gate
+from models.training import NUM_ROUNDS
+from tasks import warehouse
+from tasks.importing import import_dir
+from tasks.settings import Settings
+from tasks.training import training_frame
+
+
+def _fingerprint(directory: Path) -> str:
+    """Names, sizes and modification times of the folder's data files."""
+    files = sorted(p for p in directory.rglob("*.csv*") if p.is_file())
+    return json.dumps(
+        [[str(p.relative_to(directory)), p.stat().st_size, p.stat().st_mtime] for p in files]
+    )
+
+
+def data_settings(settings: Settings, data_dir: Path | None) -> Settings:
+    """Settings whose warehouse holds `data_dir` imported (a separate state dir per folder), or the configured ones."""
+    if data_dir is None:
+        return settings
+    resolved = data_dir.resolve()
+    key = hashlib.sha256(str(resolved).encode()).hexdigest()[:10]
+    home = settings.home_dir / "backtests" / f"{resolved.name}-{key}"
+    home.mkdir(parents=True, exist_ok=True)
+    values = settings.model_dump()
+    values.update(home=home, warehouse_url=None, raw_store_url=None, data_dir=resolved)
+    scoped = Settings(**values)
+    marker = home / "imported.json"
+    fingerprint = _fingerprint(resolved)
+    if not marker.exists() or marker.read_text() != fingerprint:
+        import_dir(scoped, resolved)
+        warehouse.dispose_engines()
+        marker.write_text(fingerprint)
+    return scoped
+
+
+def run_backtest(
+    settings: Settings,
+    markets: list[str],
+    start: date,
+    end: date,
+    data_dir: Path | None = None,
+    train_start: date | None = None,
+    num_rounds: int = NUM_ROUNDS,
+    progress: Path | None = None,
+) -> tuple[dict[str, Any], pd.DataFrame]:
+    """Walk-forward backtest of `markets` on real lines in [start, end]; returns the report and scored rows.
+
+    With `progress`, the report of the folds done so far is written there after every fold.
+    """
+    scoped = data_settings(settings, data_dir)
+    first = train_start or scoped.backtest_train_start
+    frame = training_frame(scoped, first, end + timedelta(days=1))
+
+    def summarise(scored: pd.DataFrame, folds: list[dict[str, Any]]) -> dict[str, Any]:
+        return {
+            **(evaluate(scored) if len(scored) else {"n": 0}),
+            "window": [start.isoformat(), end.isoformat()],
+            "train_start": first.isoformat(),
+            "warehouse": scoped.resolved_warehouse_url,
+            "min_expected_value": scoped.min_expected_value,
+            "markets": report(scored, markets),
+            "folds": folds,
+        }
+
+    def on_fold(scored: pd.DataFrame, folds: list[dict[str, Any]]) -> None:
+        if progress is not None:
+            progress.write_text(json.dumps(summarise(scored, folds), indent=2, default=str))
+
+    scored, folds = walk_forward(
+        frame,
+        markets,
+        pd.Timestamp(start),
+        pd.Timestamp(end),
+        scoped.min_expected_value,
+        None,
+        num_rounds,
+        on_fold,
+    )
+    return summarise(scored, folds), scored
+
+
+def _training_end(name: str, version: str) -> date:
+    """The exclusive end of the training window logged with a registered version."""
+    client = MlflowClient()
+    run_id = client.get_model_version(name, version).run_id
+    params = client.get_run(run_id).data.params if run_id else {}
+    return date.fromisoformat(params.get("data_end_exclusive", "1900-01-01"))
+
+
+def _last_line_date(settings: Settings, market: str) -> date | None:
+    """The latest game date with a real prop line of the market in the warehouse."""
+    found = warehouse.read_sql(
+        settings.resolved_warehouse_url,
+        "SELECT MAX(game_date) AS d FROM raw_prop_lines WHERE market = :m",
+        {"m": market},
+    )
+    value = found["d"].iloc[0] if len(found) else None
+    return None if value is None or pd.isna(value) else pd.Timestamp(value).date()
+
+
+def compare_aliases(settings: Settings, market: str) -> dict[str, Any]:
+    """Challenger against champion on the same real-line rows after both training windows; move the alias if the gate passes."""
+    registry.configure(settings.resolved_mlflow_uri, settings.mlflow_artifacts_dir)
+    name = registry.model_name(settings.model_name_prefix, market)
+    challenger = registry.load_by_alias(name, "challenger")
+    champion = registry.load_by_alias(name, settings.champion_alias)
+    if challenger.version == champion.version:
+        return {
+            "market": market,
+            "promoted": False,
+            "reasons": [f"challenger v{challenger.version} is already {settings.champion_alias}"],
+        }
+    start = max(_training_end(name, challenger.version), _training_end(name, champion.version))
+    last = _last_line_date(settings, market)
+    if last is None or last < start:
+        gate = GateResult(False, [f"no real lines of {market} on or after {start}"])
+        return {
+            "market": market,
+            "promoted": False,
+            "reasons": gate.reasons,
+            "window": [str(start), None],
+        }
+    frame = training_frame(settings, start, last + timedelta(days=1))
+    rows = real_line_rows(frame, pd.Timestamp(start), pd.Timestamp(last) + pd.Timedelta(days=1))
+    rows = rows[rows["market"] == market].reset_index(drop=True)
+    metrics: dict[str, dict[str, Any]] = {}
+    for alias, loaded in (("challenger", challenger), ("champion", champion)):
+        out = registry.predict_with(loaded, rows)
+        scored = pd.concat([rows.drop(columns=list(out.columns), errors="ignore"), out], axis=1)
+        scored = recommend(
+            scored.assign(p_over_market=scored["p_over_devig"]), settings.min_expected_value
+        )
+        metrics[alias] = evaluate(scored) if len(scored) else {"n": 0}
+    gate = promotion_gate(
+        metrics["challenger"],
+        metrics["champion"],
+        settings.promote_min_rows,
+        settings.promote_mae_tolerance,
+        settings.promote_brier_tolerance,
+    )
+    if gate.passed:
+        MlflowClient().set_registered_model_alias(name, settings.champion_alias, challenger.version)
+    keep = ("n", "mae", "market_mae", "brier", "market_brier", "bets", "hit_rate", "roi")
+    return {
+        "market": market,
+        "promoted": gate.passed,
+        "reasons": gate.reasons,
+        "window": [str(start), str(last)],
+        "challenger": {
+            "version": challenger.version,
+            **{k: metrics["challenger"].get(k) for k in keep},
+        },
+        "champion": {"version": champion.version, **{k: metrics["champion"].get(k) for k in keep}},
+    }
