@@ -37,7 +37,7 @@ typecheck: env ## mypy (strict on contracts/, features/, models/)
 	.venv/bin/mypy contracts features models tasks flows
 
 test: env lint typecheck ## ruff, mypy, then the whole pytest suite
-	PREFECT_API_URL= .venv/bin/pytest -q
+	PREFECT_API_URL= .venv/bin/pytest -q --durations=15
 
 serve: env ## Prefect server + worker + deployments, and the MLflow UI (Ctrl-C stops all)
 	bash deployments/serve.sh
