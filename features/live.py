@@ -13,22 +13,11 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
+from contracts.live import LIVE_GAME_COLUMNS as LIVE_GAME_COLUMN_SET
+
 GAME_DURATION = pd.Timedelta(hours=2, minutes=15)
 QUARTER_MINUTES = 12.0
-LIVE_GAME_COLUMNS: list[str] = [
-    "game_id",
-    "game_date",
-    "home_team",
-    "away_team",
-    "home_score",
-    "away_score",
-    "period",
-    "game_clock",
-    "game_status",
-    "status_text",
-    "tipoff_utc",
-    "simulated",
-]
+LIVE_GAME_COLUMNS: list[str] = list(LIVE_GAME_COLUMN_SET)
 LIVE_BOX_COLUMNS: list[str] = [
     "game_id",
     "player_id",

@@ -8,6 +8,7 @@ from typing import Any
 
 import pandas as pd
 
+from contracts.live import SCOREBOARD_COLUMNS
 from features.teams import TEAM_ID_TO_ABBR
 from tasks.sources._parsing import (
     JsonInput,
@@ -32,19 +33,6 @@ DEFAULT_HEADERS: dict[str, str] = {
     "Referer": "https://www.nba.com/",
 }
 
-SCOREBOARD_COLUMNS: tuple[str, ...] = (
-    "game_id",
-    "game_date",
-    "home_team",
-    "away_team",
-    "home_score",
-    "away_score",
-    "period",
-    "game_clock",
-    "game_status",
-    "status_text",
-    "tipoff_utc",
-)
 
 LIVE_BOXSCORE_COLUMNS: tuple[str, ...] = (
     "game_id",

@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import copy
-import json
 import math
 from datetime import UTC, date, datetime
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -26,28 +24,13 @@ from tasks.sources.cdn_nba import (
     scoreboard_date,
 )
 from tasks.sources.http import HttpClient, HttpConfig
+from tests.unit.recorded import fixture_readers, one
 
-FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "cdn_nba"
 SCOREBOARD = "todaysScoreboard_00_2023-02-24.json"
 BOXSCORE = "boxscore_0022000196.game_only.json"
 
 
-def raw(name: str) -> bytes:
-    return (FIXTURES / name).read_bytes()
-
-
-def loaded(name: str) -> dict[str, Any]:
-    data: dict[str, Any] = json.loads(raw(name))
-    return data
-
-
-def one(frame: pd.DataFrame, **where: object) -> pd.Series:
-    mask = pd.Series(True, index=frame.index)
-    for column, value in where.items():
-        mask &= frame[column] == value
-    rows = frame[mask]
-    assert len(rows) == 1, f"expected one row for {where}, got {len(rows)}"
-    return rows.iloc[0]
+raw, loaded = fixture_readers("cdn_nba")
 
 
 def test_todays_scoreboard_pregame() -> None:

@@ -8,7 +8,6 @@ import logging
 import math
 from dataclasses import replace
 from datetime import UTC, date, datetime
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -29,8 +28,8 @@ from tasks.sources.odds_api import (
     parse_payload,
     to_american,
 )
+from tests.unit.recorded import fixture_readers, one
 
-FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "odds_api"
 PROPS = "event_odds_player_props_39fe52ee_2024-03-11_RECONSTRUCTED.json"
 H2H = "historical_event_odds_h2h_cd0bc7d0_2024-01-25.json"
 SPREADS_TOTALS = "historical_event_odds_spreads_totals_cd0bc7d0_2024-01-25.json"
@@ -39,22 +38,7 @@ EVENTS_2025 = "historical_events_2025-03-09T23-55-38Z.json"
 KEY = "0f1e2d3c4b5a69788796a5b4c3d2e1f0"
 
 
-def raw(name: str) -> bytes:
-    return (FIXTURES / name).read_bytes()
-
-
-def loaded(name: str) -> dict[str, Any]:
-    data: dict[str, Any] = json.loads(raw(name))
-    return data
-
-
-def one(frame: pd.DataFrame, **where: object) -> pd.Series:
-    mask = pd.Series(True, index=frame.index)
-    for column, value in where.items():
-        mask &= frame[column] == value
-    rows = frame[mask]
-    assert len(rows) == 1, f"expected one row for {where}, got {len(rows)}"
-    return rows.iloc[0]
+raw, loaded = fixture_readers("odds_api")
 
 
 # --------------------------------------------------------------------------- events

@@ -3,11 +3,8 @@
 from __future__ import annotations
 
 import copy
-import json
 import math
 from datetime import UTC, date, datetime
-from pathlib import Path
-from typing import Any
 
 import httpx
 import pandas as pd
@@ -30,26 +27,9 @@ from tasks.sources.stats_nba import (
     parse_scoreboardv3,
     season_for_date,
 )
+from tests.unit.recorded import fixture_readers, one
 
-FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "stats_nba"
-
-
-def raw(name: str) -> bytes:
-    return (FIXTURES / name).read_bytes()
-
-
-def loaded(name: str) -> dict[str, Any]:
-    data: dict[str, Any] = json.loads(raw(name))
-    return data
-
-
-def one(frame: pd.DataFrame, **where: object) -> pd.Series:
-    mask = pd.Series(True, index=frame.index)
-    for column, value in where.items():
-        mask &= frame[column] == value
-    rows = frame[mask]
-    assert len(rows) == 1, f"expected one row for {where}, got {len(rows)}"
-    return rows.iloc[0]
+raw, loaded = fixture_readers("stats_nba")
 
 
 # --------------------------------------------------------------------------- leaguegamelog
