@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pandas as pd
+from prefect import flow
 
 from tasks import warehouse
 from tasks.settings import Settings
@@ -13,7 +14,6 @@ from tasks.settings import Settings
 
 def run_demo(settings: Settings, echo: Callable[[str], object]) -> None:
     """Import history before the demo date, train if no champion, run the pipeline, summarise."""
-    from flows.daily import daily_pipeline
     from tasks.importing import import_dir
     from tasks.training import train_markets
 
@@ -45,11 +45,19 @@ def run_demo(settings: Settings, echo: Callable[[str], object]) -> None:
         f"3/4 running daily-pipeline for {first} (same_day=true), then {day} (ingests and grades {first}); "
         f"replay source as of {settings.replay_clock_time} US-Eastern"
     )
-    daily_pipeline(game_date=first, same_day=True)
-    summary = daily_pipeline(game_date=day, same_day=False)
+    summary = demo_days(first, day)
     echo("4/4 what happened")
     for line in demo_summary(settings, day, summary):
         echo("    " + line)
+
+
+@flow(name="demo", log_prints=True)
+def demo_days(first: date, day: date) -> dict[str, object]:
+    """The two demo runs as subflows of one parent run (one Prefect session, one UI entry)."""
+    from flows.daily import daily_pipeline
+
+    daily_pipeline(game_date=first, same_day=True)
+    return daily_pipeline(game_date=day, same_day=False)
 
 
 def demo_summary(settings: Settings, day: object, summary: dict[str, object]) -> list[str]:
