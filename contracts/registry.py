@@ -71,8 +71,3 @@ TABLES: dict[str, TableSpec] = {
         ),
     )
 }
-
-
-def register(spec: TableSpec) -> None:
-    """Add a table defined elsewhere in contracts/ (e.g. the precompute tables)."""
-    TABLES[spec.name] = spec
