@@ -42,6 +42,8 @@ def render(results: list[tuple[str, dict[str, Any]]]) -> str:
         "(stacking weights, NB dispersion and the market-aware calibrator on a time-ordered holdout "
         "inside the training period). Real consensus lines only; a line on a player who did not play "
         "is void and left out. Brier/log loss use P(over | no push); pushes return the stake. "
+        "`MAE` is the published mean, anchored to the real line by a weight fitted out of fold; "
+        "`model-only MAE` is the line-free stack of the systems. "
         "`raw` = the NB probability before the market-aware calibration. Bets: EV >= "
         "`NBA_PROPS_MIN_EXPECTED_VALUE` at the real price of the side. 95% intervals: Wilson (hit "
         "rate), normal (ROI per unit).",
@@ -53,8 +55,8 @@ def render(results: list[tuple[str, dict[str, Any]]]) -> str:
             "",
             f"`{command}`",
             "",
-            "| market | n | MAE | line MAE | EWMA MAE | last-10 MAE | lgbm MAE | similarity MAE | bias | Brier | Brier raw | market Brier | log loss | market log loss | bets | hit rate (95%) | ROI (95%) |",
-            "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+            "| market | n | MAE | model-only MAE | line MAE | EWMA MAE | last-10 MAE | lgbm MAE | similarity MAE | bias | Brier | Brier raw | market Brier | log loss | market log loss | bets (OVER) | hit rate (95%) | ROI (95%) |",
+            "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
         ]
         for market, m in r["markets"].items():
             if market == "all" or not m.get("n"):
@@ -62,10 +64,11 @@ def render(results: list[tuple[str, dict[str, Any]]]) -> str:
             lo, hi = m["hit_rate_ci95"]
             rlo, rhi = m["roi_ci95"]
             out.append(
-                f"| {market} | {m['n']} | {m['mae']:.3f} | {m['market_mae']:.3f} | {m['baseline_mae']:.3f} | "
+                f"| {market} | {m['n']} | {m['mae']:.3f} | {_f(m.get('model_mae'), '.3f')} | "
+                f"{m['market_mae']:.3f} | {m['baseline_mae']:.3f} | "
                 f"{m['last10_mae']:.3f} | {_f(m.get('lgbm_mae'), '.3f')} | {_f(m.get('similarity_mae'), '.3f')} | "
                 f"{m['bias']:+.2f} | {m['brier']:.4f} | {m['brier_raw']:.4f} | {m['market_brier']:.4f} | "
-                f"{m['log_loss']:.4f} | {m['market_log_loss']:.4f} | {m['bets']} | "
+                f"{m['log_loss']:.4f} | {m['market_log_loss']:.4f} | {m['bets']} ({m.get('bets_over', 'n/a')}) | "
                 f"{_f(m['hit_rate'], '.3f')} ({_f(lo, '.3f')}-{_f(hi, '.3f')}) | "
                 f"{_f(m['roi'], '+.3f')} ({_f(rlo, '+.3f')}..{_f(rhi, '+.3f')}) |"
             )

@@ -135,6 +135,7 @@ def walk_forward(
                     m: {k: v for k, v in t.metrics.items() if k.startswith("cal_")}
                     for m, t in models.items()
                 },
+                "model_weight": {m: t.metrics["model_weight"] for m, t in models.items()},
                 "weights": {
                     m: [
                         t.metrics["weight_baseline"],

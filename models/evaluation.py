@@ -108,7 +108,7 @@ def evaluate(rows: pd.DataFrame) -> dict[str, Any]:
 
     Needs actual, line, over_price, under_price, p_over_devig, predicted_mean, baseline_mean,
     stat_l10, p_over and p_under (calibrated), p_over_raw (NB, given no push), recommendation,
-    expected_value; optional lgbm_mean and similarity_mean.
+    expected_value; optional model_mean (line-free stack), lgbm_mean and similarity_mean.
     """
     r = rows[rows["line"].notna() & rows["actual"].notna()]
     a = r["actual"].to_numpy(dtype=float)
@@ -131,7 +131,7 @@ def evaluate(rows: pd.DataFrame) -> dict[str, Any]:
         "n_push": int(np.isnan(y).sum()),
         "n_market_prob": int(np.isfinite(p_market).sum()),
     }
-    for col in ("lgbm_mean", "similarity_mean"):
+    for col in ("model_mean", "lgbm_mean", "similarity_mean"):
         if col in r:
             out[f"{col.removesuffix('_mean')}_mae"] = float(
                 np.mean(np.abs(r[col].to_numpy(dtype=float) - a))

@@ -10,6 +10,7 @@ import pandas as pd
 from mlflow.pyfunc.model import PythonModel
 
 from features.precompute import MODEL_FEATURES
+from models.anchor import anchored_mean
 from models.calibration import Calibrator
 from models.distribution import p_over, p_under
 from models.systems import baseline_ewma_mean, lgbm_mean
@@ -20,6 +21,7 @@ from models.systems import baseline_ewma_mean, lgbm_mean
 INPUT_COLUMNS: tuple[str, ...] = (*MODEL_FEATURES, "similarity_mean", "p_over_devig", "line")
 OUTPUT_COLUMNS: tuple[str, ...] = (
     "predicted_mean",
+    "model_mean",
     "baseline_mean",
     "lgbm_mean",
     "similarity_mean",
@@ -31,7 +33,12 @@ OUTPUT_COLUMNS: tuple[str, ...] = (
 
 class PropMarketModel(PythonModel):
     """Stack of EWMA baseline, LightGBM and similarity (weights fitted out of fold), NB dispersion,
-    and a market-aware logistic calibration of P(over)."""
+    a market-aware logistic calibration of P(over), and the published mean anchored to the line.
+
+    `model_mean` is the line-free stack; `predicted_mean` is `line + model_weight * (model_mean -
+    line)` where a real line is given, else `model_mean`. P(over) starts from the line-free mean so
+    the calibrator combines two independent opinions (the model's and the market's).
+    """
 
     def __init__(
         self,
@@ -40,12 +47,14 @@ class PropMarketModel(PythonModel):
         weights: tuple[float, float, float],
         alpha: float,
         calibration: tuple[float, float, float],
+        model_weight: float = 1.0,
     ) -> None:
         self.market = market
         self.booster_text = booster_text
         self.weights = weights
         self.alpha = alpha
         self.calibration = calibration
+        self.model_weight = model_weight
         self._booster: lgb.Booster | None = None
 
     def _model(self) -> lgb.Booster:
@@ -57,6 +66,10 @@ class PropMarketModel(PythonModel):
         state = dict(self.__dict__)
         state["_booster"] = None
         return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        # Versions logged before the market anchor existed publish the line-free mean.
+        self.__dict__.update({"model_weight": 1.0, **state})
 
     def predict_frame(self, features: pd.DataFrame) -> pd.DataFrame:
         """Means of each system, the stacked mean, raw and calibrated P(over)/P(under) where a line is given."""
@@ -80,6 +93,7 @@ class PropMarketModel(PythonModel):
             else np.full(n, np.nan)
         )
         has_line = np.isfinite(line)
+        published = anchored_mean(mean, line, self.model_weight)
         raw = np.full(n, np.nan)
         po = np.full(n, np.nan)
         pu = np.full(n, np.nan)
@@ -93,7 +107,8 @@ class PropMarketModel(PythonModel):
             pu[has_line] = (1.0 - cal) * decided
         return pd.DataFrame(
             {
-                "predicted_mean": mean,
+                "predicted_mean": published,
+                "model_mean": mean,
                 "baseline_mean": baseline,
                 "lgbm_mean": boosted,
                 "similarity_mean": sim,

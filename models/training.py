@@ -2,8 +2,18 @@
 
 Everything that combines systems is chosen out of fold: LightGBM is fitted on the earlier 80% of
 the training dates, the stacking weights and the NB dispersion on the later 20%, then LightGBM is
-refitted on all rows. The market-aware calibrator is fitted on the pooled holdout rows that carry
-a real line (all markets trained together), so no evaluation row ever informs it.
+refitted on all rows. Two things are fitted on the holdout rows that carry a real line, so no
+evaluation row ever informs them:
+
+- the market anchor: where a real line exists the published mean is
+  `line + model_weight * (model_mean - line)` (the line is known before tip; it carries injury and
+  lineup news the box scores do not);
+- the market-aware calibrator of P(over) (model's line-free probability and the market's).
+
+Both are fitted per market when the market has at least MIN_MARKET_ROWS holdout lines. Otherwise
+the anchor weight is pooled over the markets that have lines, and the calibrator keeps the pooled
+slopes with intercept 0: an over/under tendency learned on one market's prices is not moved to
+another (that is what turned every demo call into UNDER when the only lines were PRA's).
 """
 
 from __future__ import annotations
@@ -14,6 +24,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from models.anchor import anchored_mean, best_weight
 from models.calibration import Calibrator, fit_calibrator
 from models.distribution import fit_dispersion, p_over, p_under
 from models.evaluation import outcome_over
@@ -21,6 +32,8 @@ from models.pyfunc import PropMarketModel
 from models.systems import LGBM_PARAMS, baseline_ewma_mean, lgbm_mean, train_lgbm
 
 HOLDOUT_SHARE = 0.2
+MIN_MARKET_ROWS = 300
+PRIOR_MODEL_WEIGHT = 0.5
 NUM_ROUNDS = 300
 WEIGHT_STEP = 0.05
 SYSTEMS: tuple[str, ...] = ("baseline", "lgbm", "similarity")
@@ -162,33 +175,77 @@ def fit_market_systems(
     )
 
 
-def fit_pooled_calibrator(fits: list[MarketFit]) -> Calibrator:
-    """The market-aware calibrator on every fit's holdout rows with a real line and a market probability."""
-    hold = pd.concat([f.holdout for f in fits], ignore_index=True)
-    hold = hold[hold["line"].notna()]
-    y = outcome_over(hold["actual"], hold["line"]).to_numpy()
+def line_rows(holdout: pd.DataFrame) -> pd.DataFrame:
+    """Holdout rows with a real line and the market's de-vigged probability."""
+    return holdout[holdout["line"].notna() & holdout["p_over_devig"].notna()]
+
+
+def fit_anchor_weights(fits: list[MarketFit]) -> dict[str, float]:
+    """Model weight against the line per market: own holdout lines, else pooled, else the prior."""
+    grid = np.linspace(0.0, 1.0, round(1 / WEIGHT_STEP) + 1)
+    holdouts = {f.market: line_rows(f.holdout) for f in fits}
+    pooled_rows = [h for h in holdouts.values() if len(h)]
+    pooled = best_weight(pooled_rows, grid) if pooled_rows else PRIOR_MODEL_WEIGHT
+    return {
+        market: best_weight([h], grid) if len(h) >= MIN_MARKET_ROWS else pooled
+        for market, h in holdouts.items()
+    }
+
+
+def calibrator_for(rows: pd.DataFrame) -> Calibrator:
+    """The market-aware calibrator fitted on holdout rows with a real line."""
+    y = outcome_over(rows["actual"], rows["line"]).to_numpy()
     return fit_calibrator(
-        hold["p_over_raw"].to_numpy(dtype=float), hold["p_over_devig"].to_numpy(dtype=float), y
+        rows["p_over_raw"].to_numpy(dtype=float), rows["p_over_devig"].to_numpy(dtype=float), y
     )
 
 
-def finish(fit: MarketFit, calibrator: Calibrator) -> TrainedMarket:
-    """Wrap fitted systems and the calibrator into the registered pyfunc."""
+def fit_calibrators(fits: list[MarketFit]) -> dict[str, Calibrator]:
+    """Per market: its own calibrator with enough holdout lines, else the pooled slopes, intercept 0."""
+    holdouts = {f.market: line_rows(f.holdout) for f in fits}
+    pooled = calibrator_for(pd.concat(list(holdouts.values()), ignore_index=True))
+    fallback = Calibrator(0.0, pooled.w_model, pooled.w_market, pooled.n)
+    return {
+        market: calibrator_for(h) if len(h) >= MIN_MARKET_ROWS else fallback
+        for market, h in holdouts.items()
+    }
+
+
+def finish(fit: MarketFit, calibrator: Calibrator, model_weight: float) -> TrainedMarket:
+    """Wrap fitted systems, the market anchor and the calibrator into the registered pyfunc."""
     model = PropMarketModel(
         fit.market,
         fit.booster_text,
         fit.weights,
         fit.alpha,
         (calibrator.intercept, calibrator.w_model, calibrator.w_market),
+        model_weight,
     )
+    line = fit.holdout["line"].to_numpy(dtype=float)
     holdout = fit.holdout.assign(
+        model_mean=fit.holdout["predicted_mean"],
+        predicted_mean=anchored_mean(
+            fit.holdout["predicted_mean"].to_numpy(dtype=float), line, model_weight
+        ),
         p_over=calibrator.apply(
             fit.holdout["p_over_raw"].to_numpy(dtype=float),
             fit.holdout["p_over_devig"].to_numpy(dtype=float),
-        )
+        ),
     )
+    anchored = line_rows(holdout)
+    anchor_metrics = {"model_weight": model_weight}
+    if len(anchored):
+        actual = anchored["actual"]
+        anchor_metrics["holdout_mae_anchored"] = float(
+            (anchored["predicted_mean"] - actual).abs().mean()
+        )
+        anchor_metrics["holdout_mae_line"] = float((anchored["line"] - actual).abs().mean())
     return TrainedMarket(
-        model, {**fit.metrics, **calibrator.as_dict()}, fit.params, fit.feature_importance, holdout
+        model,
+        {**fit.metrics, **anchor_metrics, **calibrator.as_dict()},
+        fit.params,
+        fit.feature_importance,
+        holdout,
     )
 
 
@@ -199,18 +256,23 @@ def fit_markets(
     params: dict[str, dict[str, object]] | None = None,
     num_rounds: int = NUM_ROUNDS,
 ) -> dict[str, TrainedMarket]:
-    """Fit every market on rows before `before`, one pooled calibrator, and build the pyfuncs."""
+    """Fit every market on rows before `before`, the anchors and calibrators, and build the pyfuncs."""
     fits = [
         fit_market_systems(training_rows(frame, m, before), m, (params or {}).get(m), num_rounds)
         for m in markets
     ]
-    calibrator = fit_pooled_calibrator(fits)
-    return {f.market: finish(f, calibrator) for f in fits}
+    return finish_all(fits)
+
+
+def finish_all(fits: list[MarketFit]) -> dict[str, TrainedMarket]:
+    """Anchor weights and calibrators fitted across the markets' holdouts, then the pyfuncs."""
+    weights = fit_anchor_weights(fits)
+    calibrators = fit_calibrators(fits)
+    return {f.market: finish(f, calibrators[f.market], weights[f.market]) for f in fits}
 
 
 def fit_market_model(
     rows: pd.DataFrame, market: str, params: dict[str, object] | None = None
 ) -> TrainedMarket:
-    """One market alone (its own holdout lines calibrate it, else the fixed prior)."""
-    fit = fit_market_systems(rows, market, params)
-    return finish(fit, fit_pooled_calibrator([fit]))
+    """One market alone (its own holdout lines anchor and calibrate it, else the priors)."""
+    return finish_all([fit_market_systems(rows, market, params)])[market]

@@ -21,7 +21,7 @@ SHORT_TRAIN_START = pd.Timestamp("2024-01-02")
 @pytest.fixture(scope="module")
 def points_model(model_frame: pd.DataFrame):  # type: ignore[no-untyped-def]
     rows = training_rows(model_frame, "points", CUTOFF)
-    return finish(fit_market_systems(rows, "points", num_rounds=ROUNDS), Calibrator())
+    return finish(fit_market_systems(rows, "points", num_rounds=ROUNDS), Calibrator(), 1.0)
 
 
 def _held_out(frame: pd.DataFrame, market: str) -> pd.DataFrame:
@@ -55,7 +55,7 @@ def test_shuffled_labels_give_no_skill(model_frame: pd.DataFrame) -> None:
     shuffled = rows.assign(actual=np.random.default_rng(0).permutation(rows["actual"].to_numpy()))
     fit = fit_market_systems(shuffled, "points", num_rounds=SHORT_ROUNDS)
     hold = _held_out(model_frame, "points")
-    out = finish(fit, Calibrator()).model.predict_frame(hold)
+    out = finish(fit, Calibrator(), 1.0).model.predict_frame(hold)
     actual = hold["actual"].to_numpy(dtype=float)
     lgbm_mae = float(np.mean(np.abs(out["lgbm_mean"] - actual)))
     baseline_mae = float(np.mean(np.abs(baseline_ewma_mean(hold) - actual)))
@@ -93,7 +93,7 @@ def test_model_that_saw_the_target_dates_rows_is_caught(model_frame: pd.DataFram
     fit = fit_market_systems(
         train.reset_index(drop=True), "points", {"learning_rate": 0.2}, SHORT_ROUNDS
     )
-    model = finish(fit, Calibrator())
+    model = finish(fit, Calibrator(), 1.0)
     rows = real_line_rows(leaked, CUTOFF, window_end)
     rows = rows[rows["market"] == "points"]
     scored = score({"points": model}, rows, 0.03)
