@@ -112,6 +112,7 @@ def main() -> None:
     parser.add_argument("--run", action="append", default=[], help="market:start:end")
     parser.add_argument("--data", type=Path, default=None)
     parser.add_argument("--train-start", default="2016-10-01")
+    parser.add_argument("--trials", type=int, default=0, help="optuna trials per market per fold")
     parser.add_argument(
         "--from-json", nargs="*", default=[], help="JSON results with a 'command' key"
     )
@@ -127,7 +128,8 @@ def main() -> None:
         market, start, end = spec.split(":")
         settings = get_settings()
         markets = list(settings.markets) if market == "all" else [market]
-        target = ROOT / "benchmarks" / "results" / f"backtest_{market}_{start}_{end}.json"
+        tuned = f"_tuned{args.trials}" if args.trials else ""
+        target = ROOT / "benchmarks" / "results" / f"backtest_{market}_{start}_{end}{tuned}.json"
         target.parent.mkdir(parents=True, exist_ok=True)
         result, _ = run_backtest(
             settings,
@@ -137,10 +139,13 @@ def main() -> None:
             args.data,
             date.fromisoformat(args.train_start),
             progress=target.with_suffix(".partial.json"),
+            trials=args.trials,
         )
         command = (
             f"nba-props backtest --market {market} --start {start} --end {end} "
-            f"--train-start {args.train_start}" + (f" --data {args.data}" if args.data else "")
+            f"--train-start {args.train_start}"
+            + (f" --trials {args.trials}" if args.trials else "")
+            + (f" --data {args.data}" if args.data else "")
         )
         result["command"] = command
         target.write_text(json.dumps(result, indent=2, default=str))

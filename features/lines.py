@@ -78,7 +78,15 @@ def main_lines(snapshots: pd.DataFrame) -> pd.DataFrame:
 
 
 def consensus_lines(snapshots: pd.DataFrame, as_of: pd.Timestamp | None = None) -> pd.DataFrame:
-    """Return one consensus line per game date, player and market from the books' main lines."""
+    """Return one consensus line per game date, player and market from the books' main lines.
+
+    The line is the median of the books' main lines; `p_over_devig` the median de-vigged P(over)
+    of the books at exactly that line. Both prices come from one real book at that line: the one
+    whose de-vigged probability is nearest that median (then lowest hold, then name). Taking the
+    best price per side across books instead would pair quotes no single book offered and would
+    pick up any book whose sides are swapped or stale (a betrivers threes quote of over +190 /
+    under -275 at a line where every other book has the over near -190 did exactly that).
+    """
     df = snapshots
     if as_of is not None:
         cutoff = as_of.tz_localize("UTC") if as_of.tzinfo is None else as_of.tz_convert("UTC")
@@ -90,22 +98,32 @@ def consensus_lines(snapshots: pd.DataFrame, as_of: pd.Timestamp | None = None) 
     books["_consensus"] = grouped["line"].transform("median")
     books["_n_books"] = grouped["bookmaker"].transform("nunique")
     at_line = books["line"] == books["_consensus"]
-    any_at_line = at_line.groupby([books[k] for k in keys], dropna=False).transform("any")
+    group_keys = [books[k] for k in keys]
+    any_at_line = at_line.groupby(group_keys, dropna=False).transform("any")
     books["_p_use"] = books["p_over_devig"].where(at_line | ~any_at_line)
-    books["_over_at"] = books["over_price"].where(at_line)
-    books["_under_at"] = books["under_price"].where(at_line)
+    p_median = books["_p_use"].groupby(group_keys, dropna=False).transform("median")
+    hold = american_to_implied(books["over_price"]) + american_to_implied(books["under_price"])
+    books["_rank_at_line"] = (~at_line).astype(int)
+    books["_rank_dist"] = (books["p_over_devig"] - p_median).abs().fillna(np.inf)
+    books["_rank_hold"] = hold.fillna(np.inf)
+    books = books.sort_values(
+        [*keys, "_rank_at_line", "_rank_dist", "_rank_hold", "bookmaker"], kind="stable"
+    )
+    priced = books.drop_duplicates(keys, keep="first")[keys].assign(
+        over_price=books["over_price"].where(at_line),
+        under_price=books["under_price"].where(at_line),
+    )
 
     first_cols = [c for c in ("event_id", "player_id", "player_name") if c in books.columns]
     agg: dict[str, tuple[str, str]] = {c: (c, "first") for c in first_cols}
     agg.update(
         line=("_consensus", "first"),
         n_books=("_n_books", "first"),
-        over_price=("_over_at", "max"),
-        under_price=("_under_at", "max"),
         p_over_devig=("_p_use", "median"),
         captured_at=("captured_at", "max"),
     )
     out = books.groupby(keys, dropna=False, sort=True).agg(**agg).reset_index()
+    out = out.merge(priced, on=keys, how="left", validate="one_to_one")
     out["n_books"] = out["n_books"].astype("int64")
     out["line_source"] = "consensus"
     columns = ["game_date", *first_cols, "market", "line", "n_books", "over_price", "under_price"]

@@ -13,7 +13,8 @@ from features.precompute import MODEL_FEATURES
 from models.evaluation import evaluate
 from models.policy import recommend
 from models.pyfunc import INPUT_COLUMNS
-from models.training import NUM_ROUNDS, TrainedMarket, fit_markets
+from models.training import NUM_ROUNDS, TrainedMarket, fit_markets, training_rows
+from models.tuning import tune_market
 
 LEAK_CORRELATION = 0.97
 LEAK_MAE_RATIO = 0.6
@@ -95,6 +96,16 @@ def leakage_flags(train: pd.DataFrame, scored: pd.DataFrame) -> list[str]:
     return flags
 
 
+def tuned_params(
+    train: pd.DataFrame, markets: list[str], before: pd.Timestamp, trials: int, num_rounds: int
+) -> dict[str, dict[str, object]]:
+    """optuna-tuned LightGBM parameters per market from the rows before `before` only."""
+    return {
+        m: tune_market(training_rows(train, m, before), trials, num_rounds).best_params
+        for m in markets
+    }
+
+
 def walk_forward(
     frame: pd.DataFrame,
     markets: list[str],
@@ -104,10 +115,14 @@ def walk_forward(
     params: dict[str, dict[str, object]] | None = None,
     num_rounds: int = NUM_ROUNDS,
     on_fold: Callable[[pd.DataFrame, list[dict[str, Any]]], None] | None = None,
+    trials: int = 0,
 ) -> tuple[pd.DataFrame, list[dict[str, Any]]]:
     """Score every fold's real-line rows with models fitted on rows strictly before the fold.
 
-    `on_fold` receives the rows scored so far and the fold summaries after every fold (progress).
+    With `trials` > 0, LightGBM is tuned with optuna for every market inside every fold, on the
+    fold's training rows only (as `nba-props train --trials` does before a cutoff); `params` is
+    then ignored. `on_fold` receives the rows scored so far and the fold summaries after every
+    fold (progress).
     """
     scored_parts: list[pd.DataFrame] = []
     folds: list[dict[str, Any]] = []
@@ -118,7 +133,10 @@ def walk_forward(
         if not todo:
             continue
         train = frame[(frame["game_date"] < fold.start) & frame["market"].isin(todo)]
-        models = fit_markets(train, todo, fold.start, params, num_rounds)
+        fold_params = (
+            tuned_params(train, todo, fold.start, trials, num_rounds) if trials > 0 else params
+        )
+        models = fit_markets(train, todo, fold.start, fold_params, num_rounds)
         scored = score(models, rows, min_ev)
         flags = leakage_flags(train[train["actual"].notna()], scored)
         if flags:
@@ -135,6 +153,7 @@ def walk_forward(
                     m: {k: v for k, v in t.metrics.items() if k.startswith("cal_")}
                     for m, t in models.items()
                 },
+                "lgbm_params": fold_params or {},
                 "model_weight": {m: t.metrics["model_weight"] for m, t in models.items()},
                 "weights": {
                     m: [

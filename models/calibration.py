@@ -2,8 +2,9 @@
 
 A logistic regression on logit(p_model) and logit(p_market) (pooled over markets, pushes left
 out) lets the market's knowledge (rest days, injuries) pull extreme model calls back. Without
-enough out-of-fold rows it falls back to a fixed prior (equal weight in logit space), never to a
-fit on the window being evaluated.
+enough out-of-fold rows it falls back to the market's own probability (model weight 0): with no
+measured evidence that the model adds anything, P(over) is the de-vigged price, every expected
+value is the vig, and every call is PASS. It never fits on the window being evaluated.
 """
 
 from __future__ import annotations
@@ -22,8 +23,8 @@ class Calibrator:
     """p = sigmoid(intercept + w_model * logit(p_model) + w_market * logit(p_market))."""
 
     intercept: float = 0.0
-    w_model: float = 0.5
-    w_market: float = 0.5
+    w_model: float = 0.0
+    w_market: float = 1.0
     n: int = 0
 
     def apply(self, p_model: np.ndarray, p_market: np.ndarray) -> np.ndarray:

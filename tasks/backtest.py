@@ -60,6 +60,7 @@ def run_backtest(
     train_start: date | None = None,
     num_rounds: int = NUM_ROUNDS,
     progress: Path | None = None,
+    trials: int = 0,
 ) -> tuple[dict[str, Any], pd.DataFrame]:
     """Walk-forward backtest of `markets` on real lines in [start, end]; returns the report and scored rows.
 
@@ -76,6 +77,7 @@ def run_backtest(
             "train_start": first.isoformat(),
             "warehouse": scoped.resolved_warehouse_url,
             "min_expected_value": scoped.min_expected_value,
+            "optuna_trials_per_fold": trials,
             "markets": report(scored, markets),
             "folds": folds,
         }
@@ -93,6 +95,7 @@ def run_backtest(
         None,
         num_rounds,
         on_fold,
+        trials,
     )
     return summarise(scored, folds), scored
 

@@ -8,14 +8,13 @@ import numpy as np
 import pandas as pd
 
 from models.anchor import anchored_mean, best_weight
-from models.calibration import Calibrator
 from models.pyfunc import PropMarketModel
 from models.training import (
     MIN_MARKET_ROWS,
     PRIOR_MODEL_WEIGHT,
     MarketFit,
-    fit_anchor_weights,
     calibrator_for,
+    fit_anchor_weights,
     fit_calibrators,
 )
 
@@ -90,4 +89,10 @@ def test_model_weight_defaults_to_line_free_for_versions_logged_before_the_ancho
     old.__setstate__(state)
     assert old.model_weight == 1.0
     assert pickle.loads(pickle.dumps(model)).model_weight == 0.25
-    assert Calibrator().w_model == 0.5
+
+
+def test_without_out_of_fold_lines_the_probability_is_the_market_s() -> None:
+    fits = [market_fit("threes", holdout(0, "threes", 0.9, seed=8))]
+    cal = fit_calibrators(fits)["threes"]
+    p_market = np.array([0.3, 0.55, 0.7])
+    assert np.allclose(cal.apply(np.array([0.9, 0.1, 0.5]), p_market), p_market)

@@ -59,6 +59,8 @@ def test_backtest_command_writes_the_json_keys(home_copy: Path) -> None:
             "2024-01-02",
             "--num-rounds",
             "40",
+            "--trials",
+            "1",
             "--json",
             str(out),
         ],
@@ -68,6 +70,10 @@ def test_backtest_command_writes_the_json_keys(home_copy: Path) -> None:
     assert set(data) >= REQUIRED_KEYS
     assert data["n"] > 200 and data["folds"][0]["train_last_date"] < "2024-03-01"
     assert "threes" in result.output
+    # Tuned inside the fold; the line-free model's MAE is reported beside the published one.
+    assert data["optuna_trials_per_fold"] == 1
+    assert "learning_rate" in data["folds"][0]["lgbm_params"]["threes"]
+    assert data["markets"]["threes"]["model_mae"] > 0
 
 
 def test_train_with_trials_then_promote_explains_itself(home_copy: Path) -> None:

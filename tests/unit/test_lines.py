@@ -124,8 +124,9 @@ def test_consensus_line_prices_and_devig() -> None:
     row = cons.iloc[0]
     assert row["line"] == 8.5
     assert row["n_books"] == 8
-    assert row["over_price"] == -109.0  # best over at 8.5 (betrivers)
-    assert row["under_price"] == -110.0  # best under at 8.5 (pointsbetus)
+    # One real book's prices: bovada's de-vigged 0.500 is the median of the seven books at 8.5
+    # (the best over was betrivers' -109 and the best under pointsbetus' -110: no book offered both).
+    assert (row["over_price"], row["under_price"]) == (-115.0, -115.0)
     main = main_lines(snapshots(CARUSO))
     assert row["p_over_devig"] == pytest.approx(main["p_over_devig"].median())
     assert row["captured_at"] == pd.Timestamp("2024-03-07T13:19:54Z")
@@ -145,6 +146,24 @@ def test_consensus_devig_uses_only_books_at_the_consensus_line() -> None:
     assert row["p_over_devig"] == pytest.approx(expected)
     assert row["over_price"] == -115.0
     assert row["under_price"] == -115.0
+
+
+def test_consensus_prices_ignore_a_book_with_swapped_sides() -> None:
+    # Real 2024-11-02 Gary Trent Jr. threes quotes (oddsapi_player_threes_2024-25.csv.gz):
+    # betrivers' over +190 / under -275 at 1.5 disagrees with every other book.
+    rows = [
+        ("betmgm", "2024-03-07T13:17:55Z", 1.5, -200.0, 145.0),
+        ("betonlineag", "2024-03-07T13:17:55Z", 1.5, -185.0, 141.0),
+        ("betrivers", "2024-03-07T13:17:55Z", 1.5, 190.0, -275.0),
+        ("bovada", "2024-03-07T13:17:55Z", 1.5, -200.0, 150.0),
+        ("draftkings", "2024-03-07T13:17:55Z", 1.5, -175.0, 135.0),
+        ("fanduel", "2024-03-07T13:17:55Z", 1.5, -170.0, 130.0),
+        ("williamhill_us", "2024-03-07T13:17:55Z", 1.5, -189.0, 136.0),
+    ]
+    row = consensus_lines(snapshots(rows)).iloc[0]
+    assert row["over_price"] < 0 < row["under_price"]
+    implied = american_to_implied(row["over_price"]) + american_to_implied(row["under_price"])
+    assert implied > 1.0  # a real book's quote carries a vig; the best-per-side pair would not
 
 
 def test_consensus_median_between_lines_has_no_exact_prices() -> None:
