@@ -101,10 +101,10 @@ def consensus_lines(snapshots: pd.DataFrame, as_of: pd.Timestamp | None = None) 
     group_keys = [books[k] for k in keys]
     any_at_line = at_line.groupby(group_keys, dropna=False).transform("any")
     books["_p_use"] = books["p_over_devig"].where(at_line | ~any_at_line)
-    p_median = books["_p_use"].groupby(group_keys, dropna=False).transform("median")
+    books["_p_median"] = books["_p_use"].groupby(group_keys, dropna=False).transform("median")
     hold = american_to_implied(books["over_price"]) + american_to_implied(books["under_price"])
     books["_rank_at_line"] = (~at_line).astype(int)
-    books["_rank_dist"] = (books["p_over_devig"] - p_median).abs().fillna(np.inf)
+    books["_rank_dist"] = (books["p_over_devig"] - books["_p_median"]).abs().fillna(np.inf)
     books["_rank_hold"] = hold.fillna(np.inf)
     books = books.sort_values(
         [*keys, "_rank_at_line", "_rank_dist", "_rank_hold", "bookmaker"], kind="stable"
@@ -119,7 +119,7 @@ def consensus_lines(snapshots: pd.DataFrame, as_of: pd.Timestamp | None = None) 
     agg.update(
         line=("_consensus", "first"),
         n_books=("_n_books", "first"),
-        p_over_devig=("_p_use", "median"),
+        p_over_devig=("_p_median", "first"),
         captured_at=("captured_at", "max"),
     )
     out = books.groupby(keys, dropna=False, sort=True).agg(**agg).reset_index()

@@ -180,10 +180,9 @@ def line_rows(holdout: pd.DataFrame) -> pd.DataFrame:
     return holdout[holdout["line"].notna() & holdout["p_over_devig"].notna()]
 
 
-def fit_anchor_weights(fits: list[MarketFit]) -> dict[str, float]:
+def fit_anchor_weights(holdouts: dict[str, pd.DataFrame]) -> dict[str, float]:
     """Model weight against the line per market: own holdout lines, else pooled, else the prior."""
     grid = np.linspace(0.0, 1.0, round(1 / WEIGHT_STEP) + 1)
-    holdouts = {f.market: line_rows(f.holdout) for f in fits}
     pooled_rows = [h for h in holdouts.values() if len(h)]
     pooled = best_weight(pooled_rows, grid) if pooled_rows else PRIOR_MODEL_WEIGHT
     return {
@@ -200,9 +199,8 @@ def calibrator_for(rows: pd.DataFrame) -> Calibrator:
     )
 
 
-def fit_calibrators(fits: list[MarketFit]) -> dict[str, Calibrator]:
+def fit_calibrators(holdouts: dict[str, pd.DataFrame]) -> dict[str, Calibrator]:
     """Per market: its own calibrator with enough holdout lines, else the pooled slopes, intercept 0."""
-    holdouts = {f.market: line_rows(f.holdout) for f in fits}
     pooled = calibrator_for(pd.concat(list(holdouts.values()), ignore_index=True))
     fallback = Calibrator(0.0, pooled.w_model, pooled.w_market, pooled.n)
     return {
@@ -266,8 +264,9 @@ def fit_markets(
 
 def finish_all(fits: list[MarketFit]) -> dict[str, TrainedMarket]:
     """Anchor weights and calibrators fitted across the markets' holdouts, then the pyfuncs."""
-    weights = fit_anchor_weights(fits)
-    calibrators = fit_calibrators(fits)
+    holdouts = {f.market: line_rows(f.holdout) for f in fits}
+    weights = fit_anchor_weights(holdouts)
+    calibrators = fit_calibrators(holdouts)
     return {f.market: finish(f, calibrators[f.market], weights[f.market]) for f in fits}
 
 

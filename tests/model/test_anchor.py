@@ -12,7 +12,6 @@ from models.pyfunc import PropMarketModel
 from models.training import (
     MIN_MARKET_ROWS,
     PRIOR_MODEL_WEIGHT,
-    MarketFit,
     calibrator_for,
     fit_anchor_weights,
     fit_calibrators,
@@ -42,10 +41,6 @@ def holdout(
     )
 
 
-def market_fit(market: str, rows: pd.DataFrame) -> MarketFit:
-    return MarketFit(market, "", (0.0, 1.0, 0.0), 0.1, {}, {}, {}, rows)
-
-
 def test_anchored_mean_uses_the_line_only_where_one_exists() -> None:
     out = anchored_mean(np.array([20.0, 20.0, 4.0]), np.array([10.5, np.nan, 1.5]), 0.2)
     assert np.allclose(out, [10.5 + 0.2 * 9.5, 20.0, 1.5 + 0.2 * 2.5])
@@ -58,26 +53,26 @@ def test_best_weight_recovers_the_weight_that_generated_the_outcomes() -> None:
 
 
 def test_a_market_without_enough_own_lines_takes_the_pooled_weight_or_the_prior() -> None:
-    fits = [
-        market_fit("pra", holdout(3000, "pra", 0.2, seed=3)),
-        market_fit("points", holdout(MIN_MARKET_ROWS - 1, "points", 0.9, seed=4)),
-        market_fit("threes", holdout(0, "threes", 0.9, seed=5)),
-    ]
-    weights = fit_anchor_weights(fits)
-    pooled = best_weight([fits[0].holdout, fits[1].holdout], GRID)
+    holdouts = {
+        "pra": holdout(3000, "pra", 0.2, seed=3),
+        "points": holdout(MIN_MARKET_ROWS - 1, "points", 0.9, seed=4),
+        "threes": holdout(0, "threes", 0.9, seed=5),
+    }
+    weights = fit_anchor_weights(holdouts)
+    pooled = best_weight([holdouts["pra"], holdouts["points"]], GRID)
     assert weights == {"pra": 0.2, "points": pooled, "threes": pooled}
     assert pooled < 0.9
-    none = fit_anchor_weights([market_fit("threes", holdout(0, "threes", 0.9, seed=5))])
+    none = fit_anchor_weights({"threes": holdouts["threes"]})
     assert none == {"threes": PRIOR_MODEL_WEIGHT}
 
 
 def test_an_over_under_tendency_of_one_market_is_not_moved_to_another() -> None:
     pra = holdout(4000, "pra", 0.2, seed=6, over_bias=-1.0)  # unders hit far more than priced
-    fits = [market_fit("pra", pra), market_fit("points", holdout(10, "points", 0.2, seed=7))]
-    cals = fit_calibrators(fits)
+    holdouts = {"pra": pra, "points": holdout(10, "points", 0.2, seed=7)}
+    cals = fit_calibrators(holdouts)
     assert cals["pra"].intercept < -0.1
     assert cals["points"].intercept == 0.0
-    pooled = calibrator_for(pd.concat([fits[0].holdout, fits[1].holdout]))
+    pooled = calibrator_for(pd.concat(list(holdouts.values())))
     assert (cals["points"].w_model, cals["points"].w_market) == (pooled.w_model, pooled.w_market)
 
 
@@ -85,14 +80,13 @@ def test_model_weight_defaults_to_line_free_for_versions_logged_before_the_ancho
     model = PropMarketModel("points", "", (1.0, 0.0, 0.0), 0.1, (0.0, 0.5, 0.5), 0.25)
     state = model.__getstate__()
     del state["model_weight"]
-    old = pickle.loads(pickle.dumps(model))
+    old = PropMarketModel.__new__(PropMarketModel)
     old.__setstate__(state)
     assert old.model_weight == 1.0
     assert pickle.loads(pickle.dumps(model)).model_weight == 0.25
 
 
 def test_without_out_of_fold_lines_the_probability_is_the_market_s() -> None:
-    fits = [market_fit("threes", holdout(0, "threes", 0.9, seed=8))]
-    cal = fit_calibrators(fits)["threes"]
+    cal = fit_calibrators({"threes": holdout(0, "threes", 0.9, seed=8)})["threes"]
     p_market = np.array([0.3, 0.55, 0.7])
     assert np.allclose(cal.apply(np.array([0.9, 0.1, 0.5]), p_market), p_market)
