@@ -34,7 +34,7 @@ lint: env ## ruff
 	.venv/bin/ruff format --check .
 
 typecheck: env ## mypy (strict on contracts/, features/, models/)
-	.venv/bin/mypy contracts features models tasks flows
+	.venv/bin/mypy contracts features models resources tasks flows
 
 test: env lint typecheck ## ruff, mypy, then the whole pytest suite
 	PREFECT_API_URL= .venv/bin/pytest -q --durations=15

@@ -123,8 +123,8 @@ def main() -> None:
     args = parser.parse_args()
     results: list[tuple[str, dict[str, Any]]] = []
     for spec in args.run:
+        from resources.settings import get_settings
         from tasks.backtest import run_backtest
-        from tasks.settings import get_settings
 
         market, start, end = spec.split(":")
         settings = get_settings()

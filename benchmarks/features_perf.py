@@ -26,8 +26,8 @@ from pathlib import Path
 import pandas as pd
 
 from features.pipeline import FeatureTables, build_feature_tables
-from tasks import warehouse
-from tasks.sources.replay import ReplayData, load_replay_data
+from resources import warehouse
+from resources.sources.replay import ReplayData, load_replay_data
 
 
 def _slate(data: ReplayData, day: pd.Timestamp, repeats: int) -> tuple[float, float, FeatureTables]:

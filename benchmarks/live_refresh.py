@@ -17,14 +17,14 @@ import time
 
 import pandas as pd
 
-from tasks import exports
+from models import exports
+from resources.settings import Settings
 from tasks.live import simulate_replay_live
-from tasks.settings import Settings
 
 
 def main(data_dir: str, start: str, end: str) -> None:
     """Print per-refresh timings and the final-score check over the dates."""
-    from tasks.sources.replay import load_replay_data
+    from resources.sources.replay import load_replay_data
 
     settings = Settings(data_dir=data_dir)
     t0 = time.perf_counter()

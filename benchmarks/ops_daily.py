@@ -25,7 +25,7 @@ REPO = Path(__file__).resolve().parent.parent
 def timed_runs(day: date, n: int) -> list[float]:
     """Wall seconds of n daily-pipeline runs for `day` in this process (the first is cold)."""
     from flows.daily import daily_pipeline
-    from tasks import warehouse
+    from resources import warehouse
 
     times: list[float] = []
     for _ in range(n):
@@ -66,8 +66,8 @@ def main() -> None:
     parser.add_argument("--out", type=Path, required=True)
     args = parser.parse_args()
     day = date.fromisoformat(args.date)
-    from tasks import warehouse
-    from tasks.settings import get_settings
+    from resources import warehouse
+    from resources.settings import get_settings
 
     games = warehouse.read_sql(
         get_settings().resolved_warehouse_url,

@@ -23,7 +23,7 @@ done
 .venv/bin/prefect work-pool create local-process --type process --overwrite >/dev/null
 # Deployments carry the code's version ({package}+{git commit}); `nba-props doctor` compares them.
 # (prefect.yaml reads it as {{ $NBA_PROPS_CODE_VERSION }}; `deploy --all` ignores --version).
-export NBA_PROPS_CODE_VERSION="$(.venv/bin/python -c 'from tasks.identity import code_version; print(code_version())')"
+export NBA_PROPS_CODE_VERSION="$(.venv/bin/python -c 'from resources.run_tags import code_version; print(code_version())')"
 .venv/bin/prefect --no-prompt deploy --all
 # Zombie detection (deployments/automations.yaml), created once per server.
 .venv/bin/prefect automation inspect "nba-props: crash zombie flow runs" >/dev/null 2>&1 \

@@ -14,13 +14,13 @@ from typing import Any
 import pandas as pd
 from prefect import flow, get_run_logger
 
-from tasks.clock import today_eastern
-from tasks.expected import expected_view, read_counts
-from tasks.identity import identity_tags, tag_current_flow_run
+from resources.clock import today_eastern
+from resources.expected import expected_view, read_counts
+from resources.run_tags import identity_tags, tag_current_flow_run
+from resources.settings import get_settings
+from tasks.features import build_features
 from tasks.ingest import ingest
-from tasks.phases import build_features
-from tasks.ranges import grade_range, predict_range
-from tasks.settings import get_settings
+from tasks.predict import grade_range, predict_range
 
 RESULT_KINDS = ["player_boxscores", "team_boxscores"]
 LINE_KINDS = ["prop_lines", "game_odds"]

@@ -7,20 +7,20 @@ from typing import Any
 
 from prefect import flow, get_run_logger
 
-from tasks.alerts import alert_on_low_coverage, flow_failure_hook
-from tasks.clock import replay_as_of, today_eastern
-from tasks.identity import identity_tags, tag_current_flow_run
-from tasks.ingest import ingest
-from tasks.locks import run_lock
-from tasks.phases import build_features, predict
-from tasks.publish import (
+from resources.alerts import alert_on_low_coverage, flow_failure_hook
+from resources.clock import replay_as_of, today_eastern
+from resources.locks import run_lock
+from resources.run_tags import identity_tags, tag_current_flow_run
+from resources.settings import get_settings
+from tasks.export import (
     export_date,
     grade_date,
     monitor_coverage,
     monitor_date,
     monitor_performance,
 )
-from tasks.settings import get_settings
+from tasks.features import build_features, predict
+from tasks.ingest import ingest
 
 RESULT_KINDS = ["player_boxscores", "team_boxscores"]
 DAY_KINDS = ["schedule", "prop_lines", "game_odds"]
@@ -45,7 +45,7 @@ def daily_pipeline(game_date: date | None = None, same_day: bool = False) -> dic
     logger = get_run_logger()
     logger.info("daily-pipeline for %s (same_day=%s, source=%s)", target, same_day, settings.source)
     tag_current_flow_run([*identity_tags(), f"game_date:{target.isoformat()}"])
-    # Two runs never interleave writes to one date (one slot per written date, tasks/locks.py).
+    # Two runs never interleave writes to one date (one slot per written date, resources/locks.py).
     written = [target] if same_day else [previous, target]
     locks = [f"daily-pipeline-{d.isoformat()}" for d in written]
     with run_lock(locks, settings.daily_lock_timeout_seconds):

@@ -8,13 +8,13 @@ from datetime import date, timedelta
 import pandas as pd
 from prefect import flow
 
-from tasks import warehouse
-from tasks.settings import Settings
+from resources import warehouse
+from resources.settings import Settings
 
 
 def run_demo(settings: Settings, echo: Callable[[str], object]) -> None:
     """Import history before the demo date, train if no champion, run the pipeline, summarise."""
-    from tasks.importing import import_dir
+    from resources.loading import import_dir
     from tasks.training import train_markets
 
     day = settings.demo_date

@@ -8,11 +8,11 @@ from typing import Any
 from prefect import flow, get_run_logger
 
 from flows.backfill import calendar_dates, run_phases
-from tasks.alerts import send_alert
-from tasks.clock import today_eastern
-from tasks.expected import expected_view, gap_dates, read_counts
-from tasks.identity import identity_tags, tag_current_flow_run
-from tasks.settings import get_settings
+from resources.alerts import send_alert
+from resources.clock import today_eastern
+from resources.expected import expected_view, gap_dates, read_counts
+from resources.run_tags import identity_tags, tag_current_flow_run
+from resources.settings import get_settings
 
 
 def find_gaps(start: date, end: date) -> tuple[list[date], list[date]]:

@@ -11,15 +11,14 @@ from typing import Any
 import pandas as pd
 from mlflow import MlflowClient
 
-from models import registry
 from models.backtest import real_line_rows, report, walk_forward
 from models.evaluation import evaluate
 from models.policy import recommend
 from models.promotion import GateResult, promotion_gate
 from models.training import NUM_ROUNDS
-from tasks import warehouse
-from tasks.importing import import_dir
-from tasks.settings import Settings
+from resources import model_registry, warehouse
+from resources.loading import import_dir
+from resources.settings import Settings
 from tasks.training import training_frame
 
 
@@ -121,10 +120,10 @@ def _last_line_date(settings: Settings, market: str) -> date | None:
 
 def compare_aliases(settings: Settings, market: str) -> dict[str, Any]:
     """Challenger against champion on the same real-line rows after both training windows; move the alias if the gate passes."""
-    registry.configure(settings.resolved_mlflow_uri, settings.mlflow_artifacts_dir)
-    name = registry.model_name(settings.model_name_prefix, market)
-    challenger = registry.load_by_alias(name, "challenger")
-    champion = registry.load_by_alias(name, settings.champion_alias)
+    model_registry.configure(settings.resolved_mlflow_uri, settings.mlflow_artifacts_dir)
+    name = model_registry.model_name(settings.model_name_prefix, market)
+    challenger = model_registry.load_by_alias(name, "challenger")
+    champion = model_registry.load_by_alias(name, settings.champion_alias)
     if challenger.version == champion.version:
         return {
             "market": market,
@@ -146,7 +145,7 @@ def compare_aliases(settings: Settings, market: str) -> dict[str, Any]:
     rows = rows[rows["market"] == market].reset_index(drop=True)
     metrics: dict[str, dict[str, Any]] = {}
     for alias, loaded in (("challenger", challenger), ("champion", champion)):
-        out = registry.predict_with(loaded, rows)
+        out = model_registry.predict_with(loaded, rows)
         scored = pd.concat([rows.drop(columns=list(out.columns), errors="ignore"), out], axis=1)
         scored = recommend(
             scored.assign(p_over_market=scored["p_over_devig"]), settings.min_expected_value

@@ -12,12 +12,12 @@ from prefect.cache_policies import NO_CACHE
 
 from contracts.registry import TABLES
 from contracts.validate import split_valid
-from tasks import warehouse
-from tasks.clock import now_utc, today_eastern
-from tasks.raw_store import open_raw_store
-from tasks.settings import Settings, get_settings
-from tasks.sources.base import BadBodyError, RawPayload, SourceError, TransientSourceError
-from tasks.sources.factory import open_source, parse_payload
+from resources import warehouse
+from resources.clock import now_utc, today_eastern
+from resources.raw_store import open_raw_store
+from resources.settings import Settings, get_settings
+from resources.sources.base import BadBodyError, RawPayload, SourceError, TransientSourceError
+from resources.sources.factory import open_source, parse_payload
 
 # Tables of things that already happened: a row dated after the load's clock cannot be real.
 PAST_ONLY_TABLES: frozenset[str] = frozenset({"raw_player_boxscores", "raw_team_boxscores"})
@@ -132,7 +132,7 @@ def ingest_kind_for_date(
             continue
         report.add(load_rows(settings, table, rows, payload.source, stored.path))
     if kind in ("prop_lines", "player_boxscores") and report.rows_loaded:
-        from tasks.identity_io import refresh_identity
+        from resources.crosswalk_store import refresh_identity
 
         refresh_identity(settings, [game_date])
     return report

@@ -19,13 +19,14 @@ from prefect.exceptions import MissingContextError
 
 from contracts.predictions import PlayerPropPredictions
 from features.analytics import player_game_summary
-from features.live import LIVE_BOX_COLUMNS, LIVE_GAME_COLUMNS, simulate_live_box
-from tasks import exports, warehouse
-from tasks.clock import EASTERN, now_utc
-from tasks.raw_store import open_raw_store
-from tasks.settings import Settings, get_settings
-from tasks.sources import cdn_nba
-from tasks.sources.base import SourceError
+from features.live_simulation import LIVE_BOX_COLUMNS, LIVE_GAME_COLUMNS, simulate_live_box
+from models import exports
+from resources import warehouse
+from resources.clock import EASTERN, now_utc
+from resources.raw_store import open_raw_store
+from resources.settings import Settings, get_settings
+from resources.sources import cdn_nba
+from resources.sources.base import SourceError
 
 LIVE_SYSTEM = "ensemble"
 # Games that tip at 22:30 US-Eastern end after midnight: until this hour the live date is yesterday.
@@ -130,7 +131,7 @@ def fetch_cdn_live(
 
 def simulate_replay_live(settings: Settings, day: date, as_of: pd.Timestamp) -> LiveFrames:
     """The replay's games of `day` at `as_of`, simulated from their final box scores (simulated=True)."""
-    from tasks.sources.replay import load_replay_data
+    from resources.sources.replay import load_replay_data
 
     data = load_replay_data(str(settings.data_dir))
     schedule = data.schedule[data.schedule["game_date"] == pd.Timestamp(day)]
@@ -183,7 +184,7 @@ def write_live_exports(settings: Settings, day: date, live: LiveFrames) -> dict[
 
 
 def resolve_as_of(settings: Settings, at: str | None) -> pd.Timestamp:
-    """`at` (ISO time, UTC when it has no zone) or the run's clock (tasks/clock.py::now_utc)."""
+    """`at` (ISO time, UTC when it has no zone) or the run's clock (resources/clock.py::now_utc)."""
     if not at:
         return now_utc(settings)
     ts = pd.Timestamp(at)

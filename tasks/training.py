@@ -9,13 +9,12 @@ import pandas as pd
 
 from features.analytics import player_game_summary
 from features.precompute import attach_actuals
-from models import registry
 from models.similarity import add_similarity
 from models.training import NUM_ROUNDS, fit_markets, training_rows
 from models.tuning import tune_market
-from tasks import warehouse
-from tasks.phases import compute_features
-from tasks.settings import Settings
+from resources import model_registry, warehouse
+from resources.settings import Settings
+from tasks.features import compute_features
 
 
 def training_dates(settings: Settings, start: date, end: date) -> list[date]:
@@ -64,13 +63,13 @@ def train_markets(
     num_rounds: int = NUM_ROUNDS,
 ) -> dict[str, dict[str, Any]]:
     """Tune (optional), fit and register every market; `only_if_missing` skips markets with a champion."""
-    registry.configure(settings.resolved_mlflow_uri, settings.mlflow_artifacts_dir)
+    model_registry.configure(settings.resolved_mlflow_uri, settings.mlflow_artifacts_dir)
     todo = [
         m
         for m in markets
         if not only_if_missing
-        or registry.version_with_alias(
-            registry.model_name(settings.model_name_prefix, m), settings.champion_alias
+        or model_registry.version_with_alias(
+            model_registry.model_name(settings.model_name_prefix, m), settings.champion_alias
         )
         is None
     ]
@@ -83,17 +82,17 @@ def train_markets(
     for market in todo:
         if trials > 0:
             rows = training_rows(frame, market, cutoff)
-            with registry.parent_run(f"tune-{market}", {"market": market}) as parent:
-                result = tune_market(rows, trials, num_rounds, on_trial=registry.log_trial)
-                registry.log_tuning_summary(result)
+            with model_registry.parent_run(f"tune-{market}", {"market": market}) as parent:
+                result = tune_market(rows, trials, num_rounds, on_trial=model_registry.log_trial)
+                model_registry.log_tuning_summary(result)
             params[market] = result.best_params
             tuning[market] = {"tuning_run": parent, "best_mae": result.best_value}
     trained = fit_markets(frame, todo, cutoff, params, num_rounds)
     results: dict[str, dict[str, Any]] = {}
     for market, model in trained.items():
         rows = training_rows(frame, market, cutoff)
-        name = registry.model_name(settings.model_name_prefix, market)
-        version = registry.register_market_model(
+        name = model_registry.model_name(settings.model_name_prefix, market)
+        version = model_registry.register_market_model(
             model,
             name,
             rows,

@@ -38,9 +38,9 @@ def prefect_harness() -> Iterator[None]:
 @pytest.fixture(scope="session")
 def state_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     """A state directory with the bundled data imported (before FIRST_DAY) and models registered."""
-    from tasks import warehouse
-    from tasks.importing import import_dir
-    from tasks.settings import get_settings
+    from resources import warehouse
+    from resources.loading import import_dir
+    from resources.settings import get_settings
     from tasks.training import train_markets
 
     home = tmp_path_factory.mktemp("nba-props-home")

@@ -10,10 +10,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from contracts.exports import validate_export
 from contracts.registry import TABLES
-from tasks import warehouse
-from tasks.export_schemas import validate_export
-from tasks.settings import get_settings
+from resources import warehouse
+from resources.settings import get_settings
 from tests.conftest import DEMO_DAY, FIRST_DAY
 
 pytestmark = pytest.mark.usefixtures("prefect_harness")

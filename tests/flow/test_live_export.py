@@ -14,9 +14,9 @@ import mlflow
 import pandas as pd
 import pytest
 
-from tasks import warehouse
-from tasks.export_schemas import validate_export
-from tasks.settings import get_settings
+from contracts.exports import validate_export
+from resources import warehouse
+from resources.settings import get_settings
 from tests.conftest import DEMO_DAY
 
 pytestmark = pytest.mark.usefixtures("prefect_harness")
@@ -28,7 +28,7 @@ QUIET_DAY = date(2024, 1, 15)  # a real game date no other test runs the pipelin
 
 @pytest.fixture(scope="module")
 def live_run(state_home: Path) -> dict[str, Any]:
-    from flows.live import live_export
+    from flows.live_export import live_export
 
     return live_export(game_date=DEMO_DAY, at=AT)
 
@@ -90,7 +90,7 @@ def test_low_coverage_alerts_with_an_artifact_and_an_mlflow_run(low_coverage: st
     from prefect.client.orchestration import get_client
     from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey
 
-    from tasks.publish import monitor_coverage
+    from tasks.export import monitor_coverage
 
     result = monitor_coverage(QUIET_DAY)
     assert result["alert"] is True

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from tasks import warehouse
-from tasks.identity import code_version
+from resources import warehouse
+from resources.run_tags import code_version
 from tests.conftest import DEMO_DAY, REPO
 
 pytestmark = pytest.mark.integration

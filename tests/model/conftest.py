@@ -18,8 +18,8 @@ CUTOFF = pd.Timestamp("2024-03-01")
 @pytest.fixture(scope="session")
 def model_frame(state_home: Path) -> Iterator[pd.DataFrame]:
     """Feature-store rows of 2023-12-01 .. 2024-04-08 (bundled real data) with actual and similarity_mean."""
-    from tasks import warehouse
-    from tasks.settings import get_settings
+    from resources import warehouse
+    from resources.settings import get_settings
     from tasks.training import training_frame
 
     os.environ["NBA_PROPS_HOME"] = str(state_home)

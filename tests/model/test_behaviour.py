@@ -34,7 +34,7 @@ def _held_out(frame: pd.DataFrame, market: str) -> pd.DataFrame:
 
 
 def test_more_projected_minutes_give_more_points(points_model, model_frame, state_home) -> None:  # type: ignore[no-untyped-def]
-    from tasks.settings import get_settings
+    from resources.settings import get_settings
     from tasks.training import player_history
 
     rows = _held_out(model_frame, "points").head(400)

@@ -29,7 +29,7 @@ REQUIRED_KEYS = {
 @pytest.fixture()
 def home_copy(state_home: Path, tmp_path: Path) -> Iterator[Path]:
     """A copy of the prepared warehouse and registry: aliases can move without touching other tests."""
-    from tasks import warehouse
+    from resources import warehouse
 
     warehouse.dispose_engines()
     for name in ("warehouse.duckdb", "mlflow.db"):
@@ -116,7 +116,7 @@ def test_notebook_runs_top_to_bottom(state_home: Path) -> None:
     import nbformat
     from nbclient import NotebookClient
 
-    from tasks import warehouse
+    from resources import warehouse
 
     warehouse.dispose_engines()  # the kernel is another process: release the DuckDB file lock
 

@@ -5,7 +5,7 @@ MODE 'boundary' sleeps just before the table's partition replace starts (a phase
 MODE 'write' sleeps inside the replace's transaction, after the DELETE and before the INSERT.
 Either way it prints CRASH-POINT and waits for the test to SIGKILL it. The per-date run lock is
 bypassed here: the test kills this process on purpose and re-runs at once, and a killed holder's
-lease would otherwise block the re-run for the lease's 60 s (see tasks/locks.py); 'keep-lock'
+lease would otherwise block the re-run for the lease's 60 s (see resources/locks.py); 'keep-lock'
 keeps it (the recovery benchmark measures that wait).
 """
 
@@ -17,7 +17,7 @@ import time
 from datetime import date
 from typing import Any
 
-from tasks import warehouse
+from resources import warehouse
 
 
 def main() -> None:

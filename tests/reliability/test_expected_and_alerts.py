@@ -14,8 +14,8 @@ import pytest
 import yaml
 
 from flows.backfill import ingest_plan
-from tasks.expected import expected_view, gap_dates
-from tasks.settings import REPO_ROOT, Settings
+from resources.expected import expected_view, gap_dates
+from resources.settings import REPO_ROOT, Settings
 
 D1, D2, D3, D4 = date(2024, 4, 8), date(2024, 4, 9), date(2024, 4, 10), date(2024, 4, 11)
 
@@ -90,8 +90,8 @@ def test_alerts_go_through_the_block_once_per_signature_and_interval(
 ) -> None:
     from prefect.blocks.notifications import CustomWebhookNotificationBlock
 
-    from tasks.alerts import send_alert
-    from tasks.doctor import check_alert_block
+    from resources.alerts import send_alert
+    from resources.doctor import check_alert_block
 
     CustomWebhookNotificationBlock(
         name="ops-test", url=webhook, json_data={"text": "{{subject}}: {{body}}"}
@@ -119,7 +119,7 @@ def test_alerts_go_through_the_block_once_per_signature_and_interval(
 
 @pytest.mark.usefixtures("prefect_harness")
 def test_doctor_names_what_is_missing(tmp_path: Path) -> None:
-    from tasks.doctor import compare_deployments, expected_deployments, run_checks
+    from resources.doctor import compare_deployments, expected_deployments, run_checks
 
     settings = Settings(
         home=tmp_path, source="live", alert_block="slack-webhook/nope", markets=["points"]

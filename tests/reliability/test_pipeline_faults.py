@@ -20,8 +20,8 @@ import pandas as pd
 import pytest
 
 from contracts.registry import TABLES
-from tasks import warehouse
-from tasks.settings import get_settings
+from resources import warehouse
+from resources.settings import get_settings
 from tests.conftest import REPO
 from tests.flow.test_daily_pipeline import CHECKED_TABLES, table_checksum
 
@@ -151,7 +151,7 @@ def test_corrupted_payload_is_quarantined_and_predictions_still_come(
     import mlflow
 
     from flows.daily import daily_pipeline
-    from tasks.sources import replay
+    from resources.sources import replay
 
     day, previous = RUN_DAY + timedelta(days=1), RUN_DAY
     original = replay.ReplaySource.fetch

@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
+from resources.sources.base import SourceError, TransientSourceError
 from tasks import ingest as ingest_module
-from tasks.sources.base import SourceError, TransientSourceError
 
 pytestmark = pytest.mark.usefixtures("prefect_harness")
 

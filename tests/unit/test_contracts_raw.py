@@ -12,7 +12,7 @@ import pytest
 from contracts.raw import RawGameOdds, RawPlayerBoxscores, RawPropLines, RawTeamBoxscores
 from contracts.registry import TABLES
 from contracts.validate import ValidationResult, split_valid
-from tasks import importers
+from resources.sources import files as importers
 
 FILES = Path(__file__).resolve().parents[1] / "fixtures" / "files"
 NOW = pd.Timestamp("2025-06-30T12:00:00Z")

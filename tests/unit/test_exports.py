@@ -11,11 +11,10 @@ import jsonschema
 import pandas as pd
 import pytest
 
-from features.live import simulate_live_box
-from models.grading import daily_performance, grade_predictions
-from tasks import exports
-from tasks.export_schemas import SCHEMAS, validate_export
-from tasks.exports import (
+from contracts.exports import SCHEMAS, validate_export
+from features.live_simulation import simulate_live_box
+from models import exports
+from models.exports import (
     build_best_bets_export,
     build_live_export,
     build_live_grading_export,
@@ -24,6 +23,7 @@ from tasks.exports import (
     build_status_export,
     write_json_atomic,
 )
+from models.grading import daily_performance, grade_predictions
 from tests.unit import phx_lac_2024_04_10 as game
 
 NOW = pd.Timestamp("2024-04-10T18:00:00Z")

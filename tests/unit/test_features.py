@@ -16,7 +16,7 @@ from features.analytics import (
 )
 from features.pipeline import FeatureTables, build_feature_tables, coverage_counts
 from features.precompute import EWM_HALFLIFE_GAMES, player_daily_cache
-from tasks.sources.replay import ReplayData, load_replay_data
+from resources.sources.replay import ReplayData, load_replay_data
 from tests.conftest import REPO
 
 HISTORY_FROM = pd.Timestamp("2023-01-01")

@@ -9,16 +9,16 @@ import pandas as pd
 
 from contracts.analytics import PlayerGameSummary, TeamGameSummary
 from features.pipeline import build_feature_tables
-from tasks import warehouse
-from tasks.phases import (
+from resources import warehouse
+from resources.settings import Settings
+from resources.sources.replay import load_replay_data
+from tasks.features import (
     COVERED_TABLES,
     FEATURE_TABLES,
     coverage_frame,
     write_features,
     write_summaries,
 )
-from tasks.settings import Settings
-from tasks.sources.replay import load_replay_data
 from tests.conftest import REPO
 
 

@@ -10,10 +10,11 @@ import pytest
 
 from features.lines import consensus_lines
 from features.pipeline import build_consensus
-from tasks import importers, warehouse
-from tasks.identity_io import unresolved_prop_names
-from tasks.importing import import_file, refresh_after_import
-from tasks.settings import Settings, get_settings
+from resources import warehouse
+from resources.crosswalk_store import unresolved_prop_names
+from resources.loading import import_file, refresh_after_import
+from resources.settings import Settings, get_settings
+from resources.sources import files as importers
 
 FILES = Path(__file__).resolve().parents[1] / "fixtures" / "files"
 
@@ -178,8 +179,8 @@ def test_replay_payloads_keep_snapshot_times(settings: Settings, tmp_path: Path)
     import gzip
     import shutil
 
+    from resources.sources.replay import ReplaySource, parse_replay_payload
     from tasks.ingest import load_rows
-    from tasks.sources.replay import ReplaySource, parse_replay_payload
 
     data = tmp_path / "data"
     for folder, name in (

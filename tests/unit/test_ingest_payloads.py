@@ -12,12 +12,14 @@ import httpx
 import pytest
 import respx
 
-from tasks import importers, ingest, warehouse
-from tasks.settings import Settings, get_settings
-from tasks.sources.base import RawPayload
-from tasks.sources.live import LiveSource
-from tasks.sources.odds_api import DEFAULT_BASE_URL
-from tasks.sources.replay import _payload
+from resources import warehouse
+from resources.settings import Settings, get_settings
+from resources.sources import files as importers
+from resources.sources.base import RawPayload
+from resources.sources.http_sources import LiveSource
+from resources.sources.odds_api import DEFAULT_BASE_URL
+from resources.sources.replay import _payload
+from tasks import ingest
 
 FILES = Path(__file__).resolve().parents[1] / "fixtures" / "files"
 ODDS = Path(__file__).resolve().parents[1] / "fixtures" / "odds_api"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from features.live import LIVE_BOX_COLUMNS, LIVE_GAME_COLUMNS, simulate_live_box
+from features.live_simulation import LIVE_BOX_COLUMNS, LIVE_GAME_COLUMNS, simulate_live_box
 from tests.unit import phx_lac_2024_04_10 as game
 
 STATS = ["minutes", "points", "rebounds", "assists", "threes", "pra"]

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from features.pipeline import FeatureTables, build_feature_tables
-from tasks.sources.replay import ReplayData, load_replay_data
+from resources.sources.replay import ReplayData, load_replay_data
 from tests.conftest import REPO
 
 HISTORY_FROM = pd.Timestamp("2023-01-01")

@@ -12,11 +12,11 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from contracts.exports import validate_export
 from models.grading import grade_predictions
-from tasks import warehouse
-from tasks.export_schemas import validate_export
-from tasks.publish import store_grades, write_results_export
-from tasks.settings import Settings, get_settings
+from resources import warehouse
+from resources.settings import Settings, get_settings
+from tasks.export import store_grades, write_results_export
 from tests.unit import phx_lac_2024_04_10 as game
 
 DAY = date(2024, 4, 10)
@@ -25,7 +25,7 @@ NEXT_MORNING = pd.Timestamp("2024-04-11T12:00:00Z")
 
 def real_day(settings: Settings) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The bundled raw schedule and raw player box scores of 2024-04-10 (eight games)."""
-    from tasks.sources.replay import load_replay_data
+    from resources.sources.replay import load_replay_data
 
     data = load_replay_data(str(settings.data_dir))
     schedule = data.schedule[data.schedule["game_date"] == pd.Timestamp(DAY)]

@@ -14,9 +14,18 @@ import pandas as pd
 import pytest
 import respx
 
-from features.live import LIVE_BOX_COLUMNS, LIVE_GAME_COLUMNS
-from tasks import exports, warehouse
-from tasks.export_schemas import validate_export
+from contracts.exports import validate_export
+from features.live_simulation import LIVE_BOX_COLUMNS, LIVE_GAME_COLUMNS
+from models import exports
+from resources import warehouse
+from resources.settings import Settings, get_settings
+from resources.sources.cdn_nba import (
+    DEFAULT_BASE_URL,
+    CdnNbaSource,
+    parse_live_boxscore,
+    parse_todays_scoreboard,
+)
+from resources.sources.http import HttpClient, HttpConfig
 from tasks.live import (
     LiveFrames,
     cdn_live_box,
@@ -27,14 +36,6 @@ from tasks.live import (
     simulate_replay_live,
     write_live_exports,
 )
-from tasks.settings import Settings, get_settings
-from tasks.sources.cdn_nba import (
-    DEFAULT_BASE_URL,
-    CdnNbaSource,
-    parse_live_boxscore,
-    parse_todays_scoreboard,
-)
-from tasks.sources.http import HttpClient, HttpConfig
 from tests.unit import phx_lac_2024_04_10 as game
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "cdn_nba"
@@ -188,7 +189,7 @@ def _replay_at(settings: Settings, minutes_after_tip: float) -> LiveFrames:
 
 
 def _final_box(settings: Settings) -> pd.DataFrame:
-    from tasks.sources.replay import load_replay_data
+    from resources.sources.replay import load_replay_data
 
     raw = load_replay_data(str(settings.data_dir)).player_boxscores
     return raw[raw["game_id"] == game.GAME_ID].set_index("player_id").sort_index()

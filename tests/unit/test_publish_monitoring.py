@@ -12,9 +12,9 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from tasks import warehouse
-from tasks.publish import build_report, report_metrics, store_grades
-from tasks.settings import Settings, get_settings
+from resources import warehouse
+from resources.settings import Settings, get_settings
+from tasks.export import build_report, report_metrics, store_grades
 from tests.unit import phx_lac_2024_04_10 as game
 
 DAY = date(2024, 4, 10)
@@ -32,7 +32,7 @@ def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Settings]:
 
 
 def _coverage_rows(day: date, actual_feature_store: int, expected: int = 228) -> pd.DataFrame:
-    """Coverage rows of one date in the shape tasks/phases.py writes (three precompute tables)."""
+    """Coverage rows of one date in the shape tasks/features.py writes (three precompute tables)."""
     actual = {"player_daily_cache": expected, "player_composite_factors": expected - 3}
     actual["ml_feature_store"] = actual_feature_store
     return pd.DataFrame(

@@ -12,7 +12,7 @@ import pytest
 from scipy.special import erf
 
 from models.grading import evaluation_frame
-from tasks.reports import coverage_report, feature_drift_report, performance_report
+from resources.reports import coverage_report, feature_drift_report, performance_report
 from tests.unit import phx_lac_2024_04_10 as game
 
 LOGS = (

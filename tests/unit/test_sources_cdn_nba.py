@@ -12,8 +12,8 @@ import pandas as pd
 import pytest
 import respx
 
-from tasks.sources.base import GameDaySource, SourceError
-from tasks.sources.cdn_nba import (
+from resources.sources.base import GameDaySource, SourceError
+from resources.sources.cdn_nba import (
     DEFAULT_BASE_URL,
     LIVE_BOXSCORE_COLUMNS,
     SCOREBOARD_COLUMNS,
@@ -23,7 +23,7 @@ from tasks.sources.cdn_nba import (
     parse_todays_scoreboard,
     scoreboard_date,
 )
-from tasks.sources.http import HttpClient, HttpConfig
+from resources.sources.http import HttpClient, HttpConfig
 from tests.unit.recorded import fixture_readers, one
 
 SCOREBOARD = "todaysScoreboard_00_2023-02-24.json"

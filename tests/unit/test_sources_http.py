@@ -8,8 +8,8 @@ import httpx
 import pytest
 import respx
 
-from tasks.sources.base import SourceError, TransientSourceError
-from tasks.sources.http import HttpClient, HttpConfig, HttpStatusError, redact_url
+from resources.sources.base import SourceError, TransientSourceError
+from resources.sources.http import HttpClient, HttpConfig, HttpStatusError, redact_url
 
 BASE = "https://api.example.test"
 KEY = "sk-live-0123456789abcdef"

@@ -16,9 +16,9 @@ import pytest
 import respx
 
 from contracts.raw import RawGameOdds, RawPropLines
-from tasks.sources.base import GameDaySource, SourceError, TransientSourceError
-from tasks.sources.http import HttpClient, HttpConfig
-from tasks.sources.odds_api import (
+from resources.sources.base import GameDaySource, SourceError, TransientSourceError
+from resources.sources.http import HttpClient, HttpConfig
+from resources.sources.odds_api import (
     DEFAULT_BASE_URL,
     EVENT_COLUMNS,
     OddsApiSource,

@@ -12,9 +12,9 @@ import pytest
 import respx
 
 from contracts.raw import RawPlayerBoxscores, RawSchedule, RawTeamBoxscores
-from tasks.sources.base import GameDaySource, RawPayload, SourceError
-from tasks.sources.http import HttpClient, HttpConfig
-from tasks.sources.stats_nba import (
+from resources.sources.base import GameDaySource, RawPayload, SourceError
+from resources.sources.http import HttpClient, HttpConfig
+from resources.sources.stats_nba import (
     DEFAULT_BASE_URL,
     StatsNbaSource,
     parse_boxscoretraditionalv2,

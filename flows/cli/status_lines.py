@@ -8,8 +8,8 @@ from typing import Any
 import pandas as pd
 
 from features.pipeline import resolve_prop_lines
-from tasks import warehouse
-from tasks.settings import Settings
+from resources import warehouse
+from resources.settings import Settings
 
 DATED_TABLES = (
     "raw_schedule",
@@ -66,8 +66,8 @@ def status_lines(settings: Settings, day: date | None) -> list[str]:
 
 def view_lines(settings: Settings, start: date, end: date, detail: bool) -> list[str]:
     """The expected-outputs view for [start, end]: every row (detail) or state counts and gaps."""
-    from tasks.clock import today_eastern
-    from tasks.expected import GAP_STATES, expected_view, read_counts
+    from resources.clock import today_eastern
+    from resources.expected import GAP_STATES, expected_view, read_counts
 
     dates = [start + pd.Timedelta(days=i) for i in range((end - start).days + 1)]
     view = expected_view(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from tasks.sources.base import RawPayload
+from resources.sources.base import RawPayload
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,9 @@ from pandas._libs.tslibs.nattype import NaTType
 
 from contracts.raw import RawPlayerBoxscores, RawSchedule, RawTeamBoxscores
 from features.teams import TEAM_ID_TO_ABBR
-from tasks.sources._parsing import (
+from resources.sources.base import RawPayload, SourceError
+from resources.sources.http import HttpClient, HttpConfig, HttpResult
+from resources.sources.parsing import (
     EASTERN,
     JsonInput,
     MaybeTimestamp,
@@ -31,8 +33,6 @@ from tasks.sources._parsing import (
     utc_series,
     utc_timestamp,
 )
-from tasks.sources.base import RawPayload, SourceError
-from tasks.sources.http import HttpClient, HttpConfig, HttpResult
 
 SOURCE = "stats_nba"
 

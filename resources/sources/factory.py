@@ -6,10 +6,10 @@ from datetime import date
 
 import pandas as pd
 
-from tasks.clock import replay_as_of
-from tasks.settings import Settings
-from tasks.sources.base import GameDaySource, RawPayload, SourceError
-from tasks.sources.replay import ReplaySource, parse_replay_payload
+from resources.clock import replay_as_of
+from resources.settings import Settings
+from resources.sources.base import GameDaySource, RawPayload, SourceError
+from resources.sources.replay import ReplaySource, parse_replay_payload
 
 
 def open_source(settings: Settings, game_date: date) -> GameDaySource:
@@ -17,7 +17,7 @@ def open_source(settings: Settings, game_date: date) -> GameDaySource:
     if settings.source == "replay":
         return ReplaySource(settings.data_dir, replay_as_of(settings, game_date).to_pydatetime())
     if settings.source == "live":
-        from tasks.sources.live import LiveSource
+        from resources.sources.http_sources import LiveSource
 
         return LiveSource(settings)
     raise SourceError(settings.source, "unknown source; set NBA_PROPS_SOURCE to 'replay' or 'live'")
@@ -27,6 +27,6 @@ def parse_payload(payload: RawPayload) -> pd.DataFrame:
     """Parse any source's payload into raw-table rows."""
     if payload.source == "replay":
         return parse_replay_payload(payload)
-    from tasks.sources.live import parse_live_payload
+    from resources.sources.http_sources import parse_live_payload
 
     return parse_live_payload(payload)

@@ -6,7 +6,7 @@ from datetime import date, datetime, timedelta
 
 import pandas as pd
 
-from tasks.settings import Settings
+from resources.settings import Settings
 
 EASTERN = "America/New_York"
 

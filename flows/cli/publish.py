@@ -24,7 +24,7 @@ def report(
 ) -> None:
     """Build a monitoring report from the warehouse and print the path of its HTML."""
     from flows.cli import _environment, _fail
-    from tasks.publish import build_report
+    from tasks.export import build_report
 
     settings = _environment()
     try:
@@ -47,7 +47,7 @@ def live(
 ) -> None:
     """Write live/{date}.json and live-grading/{date}.json once (the live-export flow)."""
     from flows.cli import _environment
-    from flows.live import live_export
+    from flows.live_export import live_export
 
     _environment()
     result = live_export(game_date=date.fromisoformat(date_) if date_ else None, at=at)
@@ -59,8 +59,8 @@ def grade(
 ) -> None:
     """Regrade a date from the warehouse (after a stat correction) and rewrite results/{date}.json."""
     from flows.cli import _environment
-    from tasks.clock import now_utc
-    from tasks.publish import EXPORT_SYSTEM, store_grades, write_results_export
+    from resources.clock import now_utc
+    from tasks.export import EXPORT_SYSTEM, store_grades, write_results_export
 
     settings = _environment()
     day = date.fromisoformat(date_)

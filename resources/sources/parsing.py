@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 from pandas._libs.tslibs.nattype import NaTType
 
-from tasks.sources.base import SourceError
+from resources.sources.base import SourceError
 
 if TYPE_CHECKING:
     import pandera.pandas as pa

@@ -33,7 +33,7 @@ TELEMETRY_OFF = {
 
 def _environment() -> Any:
     """Settings, with telemetry off and Prefect's home under the state directory."""
-    from tasks.settings import get_settings
+    from resources.settings import get_settings
 
     for key, value in TELEMETRY_OFF.items():
         os.environ.setdefault(key, value)
@@ -59,7 +59,7 @@ def _print_reports(kind: str, path: Path, reports: list[Any]) -> None:
 
 def _print_unresolved(settings: Any, top: int = 20) -> None:
     """Print the prop-line names no player id was found for (most frequent first)."""
-    from tasks.identity_io import unresolved_prop_names
+    from resources.crosswalk_store import unresolved_prop_names
 
     names = unresolved_prop_names(settings)
     typer.echo(f"unresolved prop names: {len(names)} ({int(names['n_rows'].sum())} rows)")
@@ -78,7 +78,7 @@ def import_all(
 ) -> None:
     """Import every file of a folder (team logs, box scores, props, game odds)."""
     settings = _environment()
-    from tasks.importing import import_dir
+    from resources.loading import import_dir
 
     if not directory.is_dir():
         _fail(f"{directory} is not a folder")
@@ -92,7 +92,7 @@ def import_all(
 
 def _import_kind(kind: str, paths: list[Path]) -> None:
     settings = _environment()
-    from tasks.importing import import_file, refresh_after_import
+    from resources.loading import import_file, refresh_after_import
 
     for path in paths:
         if not path.exists():
@@ -160,9 +160,9 @@ def demo() -> None:
 # Each area keeps its commands in flows/commands_<area>.py with a `register(app)` function;
 # list the module here (one line per area).
 AREA_COMMANDS: tuple[str, ...] = (
-    "flows.commands_publish",
-    "flows.commands_ops",
-    "flows.commands_models",
+    "flows.cli.publish",
+    "flows.cli.ops",
+    "flows.cli.models",
 )
 for _module in AREA_COMMANDS:
     importlib.import_module(_module).register(app)
@@ -170,8 +170,8 @@ for _module in AREA_COMMANDS:
 
 def _expected_errors() -> tuple[type[BaseException], ...]:
     """Failures a user can fix (configuration, input, missing model): a message, not a traceback."""
-    from models.registry import ModelNotFound, ModelSignatureMismatch
-    from tasks.sources.base import SourceError
+    from resources.model_registry import ModelNotFound, ModelSignatureMismatch
+    from resources.sources.base import SourceError
 
     return (ModelNotFound, ModelSignatureMismatch, SourceError, FileNotFoundError, ValueError)
 

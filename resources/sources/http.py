@@ -13,8 +13,8 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import httpx
 
-from tasks.sources._parsing import decode_body
-from tasks.sources.base import BadBodyError, SourceError, TransientSourceError
+from resources.sources.base import BadBodyError, SourceError, TransientSourceError
+from resources.sources.parsing import decode_body
 
 logger = logging.getLogger(__name__)
 

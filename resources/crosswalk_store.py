@@ -13,8 +13,8 @@ from features.crosswalk import (
     unresolved_summary,
 )
 from features.pipeline import resolve_prop_lines
-from tasks import warehouse
-from tasks.settings import Settings
+from resources import warehouse
+from resources.settings import Settings
 
 PLAYER_COLUMNS = "player_id, player_name, team_abbr, game_date"
 PROP_COLUMNS = "event_id, game_date, home_team, away_team, bookmaker, player_name"

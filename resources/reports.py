@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from tasks.exports import coverage_ratio
+from models.exports import coverage_ratio
 
 _CSS = (
     "body{font-family:system-ui,sans-serif;margin:24px;color:#222}"

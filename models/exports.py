@@ -1,4 +1,4 @@
-"""Public JSON exports: pure builders returning dicts (validated against tasks/export_schemas.py)
+"""Public JSON exports: pure builders returning dicts (validated against contracts/exports.py)
 and an atomic writer for a local folder or a gs://bucket/prefix URL. Schemas: docs/exports.md.
 """
 
@@ -18,9 +18,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from contracts.exports import SCHEMA_VERSION, validate_export
 from contracts.raw import MARKETS
 from models.grading import MARKET_STAT
-from tasks.export_schemas import SCHEMA_VERSION, validate_export
 
 _MARKET_ORDER = {m: i for i, m in enumerate(MARKETS)}
 FLOAT_DECIMALS = 4  # numbers in exports are rounded to 4 decimals (floating noise is not data)

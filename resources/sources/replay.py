@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from tasks import importers
-from tasks.sources.base import RawPayload, SourceError
+from resources.sources import files as importers
+from resources.sources.base import RawPayload, SourceError
 
 # A game counts as ended this long after tip-off (NBA games last about 2h15m; overtime rarely 3h).
 GAME_DURATION = timedelta(hours=3)

@@ -8,10 +8,11 @@ from pathlib import Path
 
 import pandas as pd
 
-from tasks import importers, warehouse
-from tasks.identity_io import refresh_identity
+from resources import warehouse
+from resources.crosswalk_store import refresh_identity
+from resources.settings import Settings
+from resources.sources import files as importers
 from tasks.ingest import LoadReport, load_rows
-from tasks.settings import Settings
 
 KIND_FOLDERS = {
     "box-scores": "player_game_logs",

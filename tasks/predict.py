@@ -9,10 +9,10 @@ import pandas as pd
 from prefect import get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
-from tasks import warehouse
-from tasks.phases import _dates_sql, predict_frame
-from tasks.publish import grade_frame
-from tasks.settings import get_settings
+from resources import warehouse
+from resources.settings import get_settings
+from tasks.export import grade_frame
+from tasks.features import _dates_sql, predict_frame
 
 
 @task(name="predict-range", cache_policy=NO_CACHE)

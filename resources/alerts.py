@@ -16,9 +16,9 @@ from typing import Any
 
 import pandas as pd
 
-from tasks import warehouse
-from tasks.clock import now_utc
-from tasks.settings import Settings
+from resources import warehouse
+from resources.clock import now_utc
+from resources.settings import Settings
 
 logger = logging.getLogger("nba_props.alerts")
 
@@ -120,7 +120,7 @@ def alert_on_low_coverage(settings: Settings, day: date) -> str | None:
 
 def flow_failure_hook(flow: Any, flow_run: Any, state: Any) -> None:
     """Prefect on_failure / on_crashed hook: alert once per flow, state and error type."""
-    from tasks.settings import get_settings
+    from resources.settings import get_settings
 
     error = "unknown"
     try:

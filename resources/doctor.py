@@ -11,8 +11,8 @@ from typing import Any
 
 import yaml
 
-from tasks.identity import code_version
-from tasks.settings import REPO_ROOT, Settings
+from resources.run_tags import code_version
+from resources.settings import REPO_ROOT, Settings
 
 ODDS_API_SECRET_BLOCK = "odds-api-key"
 
@@ -36,7 +36,7 @@ def _guard(name: str, probe: Callable[[], str]) -> Check:
 
 def check_warehouse(settings: Settings) -> str:
     """The warehouse answers a query."""
-    from tasks import warehouse
+    from resources import warehouse
 
     warehouse.read_sql(settings.resolved_warehouse_url, "SELECT 1 AS ok")
     return settings.resolved_warehouse_url
@@ -46,7 +46,7 @@ def check_writable(target: str, credentials_block: str | None) -> str:
     """A probe object can be written to and deleted from a local folder or gs:// prefix."""
     probe = f".doctor-probe-{uuid.uuid4().hex}"
     if target.startswith("gs://"):
-        from tasks.exports import _gcs_bucket
+        from models.exports import _gcs_bucket
 
         bucket = _gcs_bucket(target, credentials_block)
         bucket.write_path(probe, b"ok")
@@ -62,14 +62,14 @@ def check_writable(target: str, credentials_block: str | None) -> str:
 
 def check_mlflow(settings: Settings) -> str:
     """MLflow is reachable and every market has a version under the champion alias."""
-    from models import registry
+    from resources import model_registry
 
-    registry.configure(settings.resolved_mlflow_uri, settings.mlflow_artifacts_dir)
+    model_registry.configure(settings.resolved_mlflow_uri, settings.mlflow_artifacts_dir)
     found: list[str] = []
     missing: list[str] = []
     for market in settings.markets:
-        name = registry.model_name(settings.model_name_prefix, market)
-        ver = registry.version_with_alias(name, settings.champion_alias)
+        name = model_registry.model_name(settings.model_name_prefix, market)
+        ver = model_registry.version_with_alias(name, settings.champion_alias)
         (found if ver else missing).append(f"{name}" + (f" v{ver}" if ver else ""))
     if missing:
         raise LookupError(
@@ -101,7 +101,7 @@ def check_alert_block(settings: Settings) -> str:
     """The configured notification block loads (none configured: alerts are logged only)."""
     if not settings.alert_block:
         return "none configured: alerts are only logged (set NBA_PROPS_ALERT_BLOCK)"
-    from tasks.alerts import load_alert_block
+    from resources.alerts import load_alert_block
 
     block = load_alert_block(settings.alert_block)
     return f"{settings.alert_block} ({type(block).__name__})"

@@ -15,7 +15,9 @@ import pandas as pd
 
 from contracts.raw import RawGameOdds, RawPropLines
 from features.teams import team_abbr
-from tasks.sources._parsing import (
+from resources.sources.base import RawPayload, SourceError
+from resources.sources.http import HttpClient, HttpConfig
+from resources.sources.parsing import (
     EASTERN,
     JsonInput,
     MaybeTimestamp,
@@ -28,8 +30,6 @@ from tasks.sources._parsing import (
     utc_series,
     utc_timestamp,
 )
-from tasks.sources.base import RawPayload, SourceError
-from tasks.sources.http import HttpClient, HttpConfig
 
 SOURCE = "odds_api"
 SPORT = "basketball_nba"

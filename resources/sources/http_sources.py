@@ -7,10 +7,10 @@ from typing import Any
 
 import pandas as pd
 
-from tasks.settings import Settings
-from tasks.sources import cdn_nba, odds_api, stats_nba
-from tasks.sources.base import RawPayload, SourceError
-from tasks.sources.importers_filter import modelled_rows
+from resources.settings import Settings
+from resources.sources import cdn_nba, odds_api, stats_nba
+from resources.sources.base import RawPayload, SourceError
+from resources.sources.season_types import modelled_rows
 
 PARSERS = {
     stats_nba.SOURCE: stats_nba.parse_payload,

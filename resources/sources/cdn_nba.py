@@ -8,9 +8,11 @@ from typing import Any
 
 import pandas as pd
 
-from contracts.live import SCOREBOARD_COLUMNS
+from contracts.live_scores import SCOREBOARD_COLUMNS
 from features.teams import TEAM_ID_TO_ABBR
-from tasks.sources._parsing import (
+from resources.sources.base import RawPayload, SourceError
+from resources.sources.http import HttpClient, HttpConfig
+from resources.sources.parsing import (
     JsonInput,
     as_mapping,
     calendar_date,
@@ -21,8 +23,6 @@ from tasks.sources._parsing import (
     utc_series,
     utc_timestamp,
 )
-from tasks.sources.base import RawPayload, SourceError
-from tasks.sources.http import HttpClient, HttpConfig
 
 SOURCE = "cdn_nba"
 

@@ -10,8 +10,8 @@ from typing import Any
 
 import pandas as pd
 
-from tasks import warehouse
-from tasks.settings import Settings
+from resources import warehouse
+from resources.settings import Settings
 
 PHASES = ("schedule", "box_scores", "context", "features", "predictions", "grades")
 GAP_STATES = ("missing", "low")

@@ -19,13 +19,12 @@ from features.pipeline import (
     build_feature_tables,
     coverage_counts,
 )
-from models import registry
 from models.distribution import DEFAULT_ALPHA, p_over, p_under
 from models.policy import recommend
 from models.systems import baseline_ewma_mean
-from tasks import warehouse
-from tasks.clock import now_utc
-from tasks.settings import Settings, get_settings
+from resources import model_registry, warehouse
+from resources.clock import now_utc
+from resources.settings import Settings, get_settings
 
 FEATURE_TABLES = (
     "upcoming_player_game_context",
@@ -183,7 +182,7 @@ def predict_frame(settings: Settings, store: pd.DataFrame) -> pd.DataFrame:
     from models.similarity import add_similarity
 
     frames: list[pd.DataFrame] = []
-    registry.configure(settings.resolved_mlflow_uri, settings.mlflow_artifacts_dir)
+    model_registry.configure(settings.resolved_mlflow_uri, settings.mlflow_artifacts_dir)
     # The similarity system needs each player's history (games strictly before the rows' dates).
     history = warehouse.read_table(
         settings.resolved_warehouse_url,
@@ -227,9 +226,9 @@ def predict_frame(settings: Settings, store: pd.DataFrame) -> pd.DataFrame:
         )
         # Systems 2-4: the registered champion's members (LightGBM, similarity; default dispersion)
         # and its ensemble (stacked mean, market-aware calibrated P(over)).
-        name = registry.model_name(settings.model_name_prefix, str(market))
-        loaded = registry.load_by_alias(name, settings.champion_alias)
-        out = registry.predict_with(loaded, rows)
+        name = model_registry.model_name(settings.model_name_prefix, str(market))
+        loaded = model_registry.load_by_alias(name, settings.champion_alias)
+        out = model_registry.predict_with(loaded, rows)
         for system_id in ("lgbm", "similarity"):
             member = out[f"{system_id}_mean"].to_numpy(dtype=float)
             frames.append(

@@ -6,7 +6,7 @@ import subprocess
 from functools import lru_cache
 from importlib.metadata import PackageNotFoundError, version
 
-from tasks.settings import REPO_ROOT
+from resources.settings import REPO_ROOT
 
 PACKAGE = "nba-props"
 

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
-from contracts.live import LIVE_GAME_COLUMNS as LIVE_GAME_COLUMN_SET
+from contracts.live_scores import LIVE_GAME_COLUMNS as LIVE_GAME_COLUMN_SET
 
 GAME_DURATION = pd.Timedelta(hours=2, minutes=15)
 QUARTER_MINUTES = 12.0

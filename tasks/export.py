@@ -18,12 +18,12 @@ from contracts.analytics import PlayerGameSummary
 from contracts.predictions import PredictionGrades
 from contracts.registry import TABLES
 from features.analytics import player_game_summary
-from models import registry
+from models import exports
 from models.grading import daily_performance, evaluation_frame, grade_predictions
-from tasks import exports, warehouse
-from tasks.clock import now_utc
-from tasks.identity import code_version
-from tasks.settings import Settings, get_settings
+from resources import model_registry, warehouse
+from resources.clock import now_utc
+from resources.run_tags import code_version
+from resources.settings import Settings, get_settings
 
 EXPORT_SYSTEM = "ensemble"
 
@@ -209,7 +209,7 @@ def build_drift_report(settings: Settings, day: date) -> tuple[Path, dict[str, A
     )
     if current.empty or reference.empty:
         raise LookupError(f"no feature rows for {day} or its reference window")
-    from tasks import reports  # Evidently is slow to import: only when a report is made
+    from resources import reports  # Evidently is slow to import: only when a report is made
 
     path = report_path(settings, "drift", day)
     return path, reports.feature_drift_report(current, reference, path)
@@ -223,7 +223,7 @@ def build_coverage_report(settings: Settings, day: date) -> tuple[Path, dict[str
     )
     if rows.empty:
         raise LookupError(f"no coverage rows up to {day}: run the features for the date first")
-    from tasks import reports
+    from resources import reports
 
     cov = rows.rename(columns={"table_name": "table"})
     path = report_path(settings, "coverage", day)
@@ -275,7 +275,7 @@ def performance_frame(settings: Settings, day: date) -> pd.DataFrame:
 def build_performance_report(settings: Settings, day: date) -> tuple[Path, dict[str, Any]]:
     """Rolling MAE, hit rate on real lines and calibration of the ensemble over the graded window."""
     frame = performance_frame(settings, day)
-    from tasks import reports
+    from resources import reports
 
     path = report_path(settings, "performance", day)
     numbers = reports.performance_report(
@@ -313,7 +313,7 @@ def log_report(
     settings: Settings, kind: str, day: date, path: Path, numbers: dict[str, Any]
 ) -> str:
     """One MLflow run per report (tags game_date, kind) with its numbers; the HTML linked as a Prefect artifact."""
-    registry.configure(settings.resolved_mlflow_uri, settings.mlflow_artifacts_dir)
+    model_registry.configure(settings.resolved_mlflow_uri, settings.mlflow_artifacts_dir)
     with mlflow.start_run(run_name=f"{kind}-{day.isoformat()}") as run:
         mlflow.log_metrics(report_metrics(kind, numbers))
         mlflow.set_tags({"game_date": day.isoformat(), "kind": kind, "report_path": str(path)})
@@ -325,7 +325,7 @@ def log_report(
 
 def raise_alert(settings: Settings, signature: str, message: str) -> None:
     """Raise an operator alert through the configured channel (deduplicated, rate limited)."""
-    from tasks.alerts import send_alert
+    from resources.alerts import send_alert
 
     get_run_logger().warning("ALERT [%s] %s", signature, message)
     send_alert(settings, signature, message)

@@ -54,9 +54,9 @@ def status(
 ) -> None:
     """Expected outputs against actual rows per date and phase; rows, quarantine, coverage."""
     settings = _environment()
-    from tasks.expected import season_bounds
-    from tasks.settings import Settings
-    from tasks.status import status_lines, view_lines
+    from flows.cli.status_lines import status_lines, view_lines
+    from resources.expected import season_bounds
+    from resources.settings import Settings
 
     assert isinstance(settings, Settings)
     day = date.fromisoformat(date_) if date_ else None
@@ -95,8 +95,8 @@ def heal(
 def doctor() -> None:
     """Check warehouse, stores, MLflow, secrets, alert channel and deployments; non-zero on failure."""
     settings = _environment()
-    from tasks.doctor import run_checks
-    from tasks.settings import Settings
+    from resources.doctor import run_checks
+    from resources.settings import Settings
 
     assert isinstance(settings, Settings)
     checks = run_checks(settings, os.environ.get("PREFECT_API_URL") or None)

@@ -1,0 +1,1 @@
+"""The IO layer: everything that talks to the outside world (no Prefect tasks here)."""
