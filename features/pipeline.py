@@ -262,3 +262,23 @@ def _empty_tgs() -> pd.DataFrame:
             "def_rating",
         ]
     ).astype({"game_date": "datetime64[ns]"})
+
+
+def low_coverage(coverage: pd.DataFrame, threshold: float) -> pd.DataFrame:
+    """Coverage rows below the threshold or without a ratio (nothing expected reads 100%)."""
+    if coverage.empty:
+        return coverage
+    ratio = pd.to_numeric(coverage["ratio"], errors="coerce")
+    return coverage[ratio.isna() | (ratio < threshold)]
+
+
+def low_coverage_message(coverage: pd.DataFrame, threshold: float) -> str | None:
+    """The one wording of low coverage: 'table date actual/expected (ratio < threshold); ...'."""
+    low = low_coverage(coverage, threshold)
+    if low.empty:
+        return None
+    return "; ".join(
+        f"{r.table_name} {pd.Timestamp(str(r.game_date)).date()} "
+        f"{int(r.actual)}/{int(r.expected)} ({float(r.ratio):.0%} < {threshold:.0%})"
+        for r in low.itertuples()
+    )

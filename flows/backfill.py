@@ -18,12 +18,11 @@ from resources.clock import today_eastern
 from resources.expected import expected_view, read_counts
 from resources.run_tags import identity_tags, tag_current_flow_run
 from resources.settings import get_settings
+from resources.sources.base import LINE_KINDS, RESULT_KINDS
 from tasks.features import build_features
+from tasks.grade import grade
 from tasks.ingest import ingest
-from tasks.predict import grade_range, predict_range
-
-RESULT_KINDS = ["player_boxscores", "team_boxscores"]
-LINE_KINDS = ["prop_lines", "game_odds"]
+from tasks.predict import predict
 
 ProgressListener = Callable[[str, int, int], None]
 _listeners: list[ProgressListener] = []
@@ -105,7 +104,7 @@ def features_phase(dates: list[date]) -> dict[str, int]:
 def predict_phase(dates: list[date]) -> dict[str, Any]:
     """Predictions of every date in one pass."""
     _progress("predict", 0, 1)
-    result = predict_range(dates)
+    result = predict(dates)
     _progress("predict", 1, 1)
     return result
 
@@ -114,7 +113,7 @@ def predict_phase(dates: list[date]) -> dict[str, Any]:
 def grade_phase(dates: list[date]) -> dict[str, Any]:
     """Grades of the finished dates in one write."""
     _progress("grade", 0, 1)
-    result = grade_range(dates) if dates else {"grades": 0, "dates": 0}
+    result = grade(dates)
     _progress("grade", 1, 1)
     return result
 

@@ -7,23 +7,21 @@ from typing import Any
 
 from prefect import flow, get_run_logger
 
-from resources.alerts import alert_on_low_coverage, flow_failure_hook
+from resources.alerts import flow_failure_hook
 from resources.clock import replay_as_of, today_eastern
 from resources.locks import run_lock
-from resources.run_tags import identity_tags, tag_current_flow_run
-from resources.settings import get_settings
-from tasks.export import (
-    export_date,
-    grade_date,
-    monitor_coverage,
-    monitor_date,
-    monitor_performance,
-)
-from tasks.features import build_features, predict
+from resources.run_status import PhaseLog
+from resources.run_tags import code_version, identity_tags, tag_current_flow_run
+from resources.settings import Settings, get_settings
+from resources.sources.base import DAY_KINDS, RESULT_KINDS
+from tasks.export import export, export_status
+from tasks.features import build_features
+from tasks.grade import grade
 from tasks.ingest import ingest
+from tasks.monitor import monitor_coverage, monitor_drift, monitor_performance
+from tasks.predict import predict
 
-RESULT_KINDS = ["player_boxscores", "team_boxscores"]
-DAY_KINDS = ["schedule", "prop_lines", "game_odds"]
+PHASES = ("ingest", "features", "predict", "grade", "export", "monitor")
 
 
 @flow(
@@ -54,21 +52,42 @@ def daily_pipeline(game_date: date | None = None, same_day: bool = False) -> dic
     return summary
 
 
-def _run(settings: Any, target: date, previous: date, same_day: bool) -> dict[str, Any]:
-    """The phases of one daily run (called while holding the date's slot)."""
+def _run(settings: Settings, target: date, previous: date, same_day: bool) -> dict[str, Any]:
+    """The phases of one daily run (called while holding the date's slot); status.json at the end."""
+    log = PhaseLog(settings, PHASES)
     summary: dict[str, Any] = {"game_date": target.isoformat(), "same_day": same_day}
-    if not same_day:
-        ingest(DAY_KINDS + RESULT_KINDS, previous, run_date=target)
-    summary["ingest"] = ingest(DAY_KINDS, target)
-    as_of = replay_as_of(settings, target) if settings.source == "replay" else None
-    summary["features"] = build_features([target], as_of)
-    alert_on_low_coverage(settings, target)
-    summary["predictions"] = predict(target)
-    if not same_day:
-        summary["grading"] = grade_date(previous)
-    summary["exports"] = export_date(target, previous, summary)
-    summary["monitoring"] = monitor_date(target)
-    summary["coverage"] = monitor_coverage(target)
-    if not same_day:
-        summary["performance"] = monitor_performance(previous)
+    note = f"game_date {target}; code {code_version()}"
+    try:
+        summary["ingest"] = log.run("ingest", lambda: _ingest(target, previous, same_day), note)
+        as_of = replay_as_of(settings, target) if settings.source == "replay" else None
+        summary["features"] = log.run("features", lambda: build_features([target], as_of), note)
+        summary["predictions"] = log.run("predict", lambda: predict([target]), note)
+        if same_day:
+            log.skip("grade", f"same-day run: nothing of {target} is final yet")
+        else:
+            summary["grading"] = log.run(
+                "grade", lambda: grade([previous]), f"game_date {previous}"
+            )
+        summary["exports"] = log.run("export", lambda: export(target, previous), note)
+        summary |= log.run("monitor", lambda: _monitor(target, previous, same_day), note)
+    finally:
+        summary["exports"] = {
+            **summary.get("exports", {}),
+            "status": export_status(target, log.phases()),
+        }
     return summary
+
+
+def _ingest(target: date, previous: date, same_day: bool) -> dict[str, Any]:
+    """Last night's results and lines (production mode), then the target date's schedule and lines."""
+    if not same_day:
+        ingest([*DAY_KINDS, *RESULT_KINDS], previous, run_date=target)
+    return ingest(list(DAY_KINDS), target)
+
+
+def _monitor(target: date, previous: date, same_day: bool) -> dict[str, Any]:
+    """Drift and coverage of the target date; performance up to the graded date."""
+    result = {"monitoring": monitor_drift(target), "coverage": monitor_coverage(target)}
+    if not same_day:
+        result["performance"] = monitor_performance(previous)
+    return result

@@ -8,8 +8,9 @@ from datetime import date, timedelta
 import pandas as pd
 from prefect import flow
 
-from resources import warehouse
+from models.prediction import EXPORT_SYSTEM
 from resources.settings import Settings
+from resources.warehouse import Warehouse
 
 
 def run_demo(settings: Settings, echo: Callable[[str], object]) -> None:
@@ -30,8 +31,7 @@ def run_demo(settings: Settings, echo: Callable[[str], object]) -> None:
     echo(
         f"2/4 training models if no champion exists (games {settings.train_seasons[0][:4]}-10-01 .. {settings.train_cutoff})"
     )
-    trained = train_markets(
-        settings,
+    trained = train_markets.fn(
         settings.markets,
         pd.Timestamp(f"{settings.train_seasons[0][:4]}-10-01").date(),
         settings.train_cutoff,
@@ -62,22 +62,12 @@ def demo_days(first: date, day: date) -> dict[str, object]:
 
 def demo_summary(settings: Settings, day: object, summary: dict[str, object]) -> list[str]:
     """Plain-language lines about a finished run."""
-    url = settings.resolved_warehouse_url
+    wh = Warehouse.from_settings(settings)
     d = pd.Timestamp(str(day))
     prev = d - timedelta(days=1)
-    games = warehouse.read_table(url, "raw_schedule", "game_date = :d", {"d": d.to_pydatetime()})
-    preds = warehouse.read_table(
-        url,
-        "player_prop_predictions",
-        "game_date = :d AND system_id = 'ensemble'",
-        {"d": d.to_pydatetime()},
-    )
-    grades = warehouse.read_table(
-        url,
-        "prediction_grades",
-        "game_date = :d AND system_id = 'ensemble'",
-        {"d": prev.to_pydatetime()},
-    )
+    games = wh.read_dates("raw_schedule", [d])
+    preds = wh.read_dates("player_prop_predictions", [d], system_id=EXPORT_SYSTEM)
+    grades = wh.read_dates("prediction_grades", [prev], system_id=EXPORT_SYSTEM)
     calls = preds["recommendation"].value_counts().to_dict() if len(preds) else {}
     record = grades["result"].value_counts().to_dict() if len(grades) else {}
     profit = float(grades["profit"].sum()) if len(grades) else 0.0

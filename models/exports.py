@@ -1,18 +1,14 @@
-"""Public JSON exports: pure builders returning dicts (validated against contracts/exports.py)
-and an atomic writer for a local folder or a gs://bucket/prefix URL. Schemas: docs/exports.md.
+"""Public JSON exports: pure builders returning dicts, validated against contracts/exports.py.
+
+The writer (local folder or gs://) is resources/export_store.py. Schemas: docs/exports.md.
 """
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
-import json
 import math
-import os
-import tempfile
 from collections import Counter
 from collections.abc import Mapping, Sequence
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -512,57 +508,3 @@ def build_live_grading_export(
     )
     validate_export("live_grading", doc)
     return doc
-
-
-# ---------------------------------------------------------------- writer
-
-
-def _gcs_bucket(url: str, credentials_block: str | None) -> Any:
-    """A prefect-gcp GcsBucket for gs://bucket/prefix (imported lazily: production only)."""
-    from prefect_gcp import GcpCredentials
-    from prefect_gcp.cloud_storage import GcsBucket
-
-    bucket, _, prefix = url.removeprefix("gs://").partition("/")
-    credentials = GcpCredentials.load(credentials_block) if credentials_block else GcpCredentials()
-    return GcsBucket(bucket=bucket, bucket_folder=prefix.strip("/"), gcp_credentials=credentials)
-
-
-def dumps(payload: Mapping[str, Any]) -> bytes:
-    """The UTF-8 JSON bytes of a document (NaN refused: builders turn it into null)."""
-    return (
-        json.dumps(payload, ensure_ascii=False, indent=2, allow_nan=False).encode("utf-8") + b"\n"
-    )
-
-
-def write_json_atomic(
-    url_or_dir: str | Path,
-    relative_path: str,
-    payload: Mapping[str, Any],
-    gcp_credentials_block: str | None = None,
-) -> str:
-    """Write `payload` to {url_or_dir}/{relative_path} atomically; returns where it went.
-
-    Local: a temp file in the same folder, fsync, then os.replace (readers see the old or the new
-    file, never half of one). gs://bucket/prefix: one object upload through prefect-gcp GcsBucket
-    (GCS replaces an object only when the upload completes).
-    """
-    data = dumps(payload)
-    target = str(url_or_dir)
-    if target.startswith("gs://"):
-        bucket = _gcs_bucket(target, gcp_credentials_block)
-        written = bucket.write_path(relative_path, data)
-        return f"gs://{bucket.bucket}/{written}"
-    path = Path(target) / relative_path
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise
-    return str(path)

@@ -10,13 +10,11 @@ import json
 import logging
 import os
 import tempfile
-from datetime import date
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from resources import warehouse
 from resources.clock import now_utc
 from resources.settings import Settings
 
@@ -87,35 +85,6 @@ def send_alert(settings: Settings, signature: str, message: str) -> str:
         return "failed"
     logger.warning("ALERT sent %s: %s", signature, message)
     return "sent"
-
-
-def low_coverage_message(coverage: pd.DataFrame, threshold: float) -> str | None:
-    """One line per table below the threshold, or None when every table is covered."""
-    if coverage.empty:
-        return None
-    low = coverage[coverage["ratio"] < threshold]
-    if low.empty:
-        return None
-    records: list[dict[str, Any]] = low.to_dict("records")  # type: ignore[assignment]
-    return "; ".join(
-        f"{r['table_name']} {pd.Timestamp(str(r['game_date'])).date()} "
-        f"{int(r['actual'])}/{int(r['expected'])} ({float(r['ratio']):.0%} < {threshold:.0%})"
-        for r in records
-    )
-
-
-def alert_on_low_coverage(settings: Settings, day: date) -> str | None:
-    """Alert (signature per date) when a precompute table of `day` is below the threshold."""
-    url = settings.resolved_warehouse_url
-    if not warehouse.table_exists(url, "coverage"):
-        return None
-    coverage = warehouse.read_table(
-        url, "coverage", "game_date = :d", {"d": pd.Timestamp(day).to_pydatetime()}
-    )
-    message = low_coverage_message(coverage, settings.coverage_threshold)
-    if message is None:
-        return None
-    return send_alert(settings, f"coverage-low:{day.isoformat()}", f"coverage drop: {message}")
 
 
 def flow_failure_hook(flow: Any, flow_run: Any, state: Any) -> None:

@@ -10,8 +10,8 @@ from typing import Any
 
 import pandas as pd
 
-from resources import warehouse
 from resources.settings import Settings
+from resources.warehouse import Warehouse
 
 PHASES = ("schedule", "box_scores", "context", "features", "predictions", "grades")
 GAP_STATES = ("missing", "low")
@@ -123,14 +123,11 @@ def gap_dates(view: pd.DataFrame) -> list[date]:
 
 def read_counts(settings: Settings, start: date, end: date) -> pd.DataFrame:
     """Per-date counts of every MEASURES entry between start and end (inclusive)."""
-    url = settings.resolved_warehouse_url
-    params: dict[str, Any] = {
-        "s": pd.Timestamp(start).to_pydatetime(),
-        "e": pd.Timestamp(end).to_pydatetime(),
-    }
+    wh = Warehouse.from_settings(settings)
+    params: dict[str, Any] = {"s": start, "e": end}
     frames: list[pd.Series] = []
     for measure, (table, aggregate, extra) in MEASURES.items():
-        if not warehouse.table_exists(url, table):
+        if not wh.exists(table):
             continue
         where = "game_date BETWEEN :s AND :e" + (f" AND {extra}" if extra else "")
         query_params = dict(params)
@@ -138,8 +135,7 @@ def read_counts(settings: Settings, start: date, end: date) -> pd.DataFrame:
             names = {f"m{i}": m for i, m in enumerate(settings.markets)}
             where = where.replace(":markets", "(" + ", ".join(f":{n}" for n in names) + ")")
             query_params.update(names)
-        got = warehouse.read_sql(
-            url,
+        got = wh.query(
             f"SELECT game_date, {aggregate} AS n FROM {table} WHERE {where} GROUP BY game_date",
             query_params,
         )

@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
+
+if TYPE_CHECKING:
+    from resources.settings import Settings
 
 _ENGINES: dict[str, Engine] = {}
 
@@ -92,6 +97,15 @@ def _insert_duckdb(conn: Connection, table: str, df: pd.DataFrame) -> None:
         conn.exec_driver_sql(f'INSERT INTO "{table}" ({cols}) SELECT {cols} FROM "{view}"')
     finally:
         raw.unregister(view)
+
+
+def check_write(table: str, frame: pd.DataFrame) -> None:
+    """The table's contract, applied before a write (contracts.validate owns the rules)."""
+    from contracts import validate
+
+    checker = getattr(validate, "check_write", None)
+    if checker is not None:
+        checker(table, frame)
 
 
 def replace_partition(
@@ -181,3 +195,164 @@ def append(url: str, table: str, df: pd.DataFrame) -> int:
         else:
             df.to_sql(table, conn, if_exists="append", index=False)
     return len(df)
+
+
+def empty_table(table: str) -> pd.DataFrame:
+    """An empty frame with the table's contract columns (`game_date` as a date), or no columns."""
+    from contracts.registry import TABLES
+
+    if table not in TABLES:
+        return pd.DataFrame()
+    columns = list(TABLES[table].contract.to_schema().columns)
+    return pd.DataFrame(
+        {c: pd.Series(dtype="datetime64[ns]" if c == "game_date" else object) for c in columns}
+    )
+
+
+def sql_value(value: Any) -> Any:
+    """A Python value the database drivers bind: dates and Timestamps become naive datetimes."""
+    if isinstance(value, pd.Timestamp | date):
+        return pd.Timestamp(value).to_pydatetime()
+    return value
+
+
+@dataclass(frozen=True)
+class Warehouse:
+    """The warehouse of one settings object: named reads and partition writes, no SQL in callers.
+
+    Built once per task (`Warehouse.from_settings(settings)`); it holds only the URL, the engine
+    stays in this module's per-process cache. Every write is checked against the table's contract
+    (`contracts.validate.check_write`) before anything is deleted.
+    """
+
+    url: str
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Warehouse:
+        """The warehouse the settings point at (DuckDB file by default, BigQuery in production)."""
+        return cls(settings.resolved_warehouse_url)
+
+    def exists(self, table: str) -> bool:
+        """True when the table exists."""
+        return table_exists(self.url, table)
+
+    def query(self, sql: str, params: dict[str, Any] | None = None) -> pd.DataFrame:
+        """Run a read-only query (for reads no named method covers); values bound, never pasted."""
+        return read_sql(self.url, sql, {k: sql_value(v) for k, v in (params or {}).items()})
+
+    def _read(
+        self,
+        table: str,
+        where: list[str],
+        params: dict[str, Any],
+        columns: Sequence[str] | None = None,
+    ) -> pd.DataFrame:
+        if not self.exists(table):
+            empty = empty_table(table)
+            return empty[list(columns)] if columns and set(columns) <= set(empty) else empty
+        selected = ", ".join(columns) if columns else "*"
+        sql = f"SELECT {selected} FROM {table}" + (" WHERE " + " AND ".join(where) if where else "")
+        return self.query(sql, params)
+
+    @staticmethod
+    def _equals(filters: dict[str, Any]) -> tuple[list[str], dict[str, Any]]:
+        where = [f"{column} = :eq_{column}" for column in filters]
+        return where, {f"eq_{column}": value for column, value in filters.items()}
+
+    def read_all(
+        self, table: str, columns: Sequence[str] | None = None, **equals: Any
+    ) -> pd.DataFrame:
+        """The whole table (optionally where column = value); an absent table reads as empty."""
+        where, params = self._equals(equals)
+        return self._read(table, where, params, columns)
+
+    def read_dates(
+        self,
+        table: str,
+        dates: Sequence[Any],
+        column: str = "game_date",
+        columns: Sequence[str] | None = None,
+        **equals: Any,
+    ) -> pd.DataFrame:
+        """Rows whose `column` is one of `dates` (optionally where column = value)."""
+        if not dates:
+            return self._read(table, ["1 = 0"], {}, columns)
+        names = {f"d{i}": d for i, d in enumerate(dict.fromkeys(dates))}
+        where, params = self._equals(equals)
+        where.insert(0, f"{column} IN (" + ", ".join(f":{n}" for n in names) + ")")
+        return self._read(table, where, {**names, **params}, columns)
+
+    def read_window(
+        self,
+        table: str,
+        start: Any,
+        end: Any,
+        column: str = "game_date",
+        columns: Sequence[str] | None = None,
+        **equals: Any,
+    ) -> pd.DataFrame:
+        """Rows with start <= `column` <= end (both inclusive; None leaves that side open)."""
+        where, params = self._equals(equals)
+        if start is not None:
+            where.append(f"{column} >= :start")
+            params["start"] = start
+        if end is not None:
+            where.append(f"{column} <= :end")
+            params["end"] = end
+        return self._read(table, where, params, columns)
+
+    def read_before(self, table: str, day: Any, column: str = "game_date") -> pd.DataFrame:
+        """Rows strictly before `day` (every game that ended before it: point in time)."""
+        return self._read(table, [f"{column} < :before"], {"before": day})
+
+    def distinct_dates(
+        self, table: str, start: Any = None, end: Any = None, column: str = "game_date"
+    ) -> list[pd.Timestamp]:
+        """The distinct values of a date column (within [start, end] when given), sorted."""
+        if not self.exists(table):
+            return []
+        where: list[str] = []
+        params: dict[str, Any] = {}
+        if start is not None:
+            where.append(f"{column} >= :start")
+            params["start"] = start
+        if end is not None:
+            where.append(f"{column} <= :end")
+            params["end"] = end
+        sql = f"SELECT DISTINCT {column} AS d FROM {table}"
+        frame = self.query(sql + (" WHERE " + " AND ".join(where) if where else ""), params)
+        return sorted(pd.to_datetime(frame["d"]).dt.normalize().unique())
+
+    def count_by_date(
+        self, table: str, start: Any, end: Any, distinct: str = "*", column: str = "game_date"
+    ) -> pd.DataFrame:
+        """Rows (or distinct values of `distinct`) per date in [start, end]: columns game_date, n."""
+        if not self.exists(table):
+            return pd.DataFrame({"game_date": pd.Series(dtype="datetime64[ns]"), "n": []})
+        counted = "*" if distinct == "*" else f"DISTINCT {distinct}"
+        sql = (
+            f"SELECT {column} AS game_date, COUNT({counted}) AS n FROM {table} "
+            f"WHERE {column} >= :start AND {column} <= :end GROUP BY {column}"
+        )
+        return self.query(sql, {"start": start, "end": end})
+
+    def replace_dates(self, table: str, frame: pd.DataFrame, dates: Sequence[Any]) -> int:
+        """Replace the `game_date` partitions of `dates` with `frame` (dates without rows end empty)."""
+        return self.replace_partition(table, frame, "game_date", [pd.Timestamp(d) for d in dates])
+
+    def replace_partition(
+        self, table: str, frame: pd.DataFrame, column: str, values: Sequence[Any]
+    ) -> int:
+        """Check the contract, then replace the partitions in one transaction; rows written."""
+        check_write(table, frame)
+        return replace_partition(self.url, table, frame, column, values)
+
+    def upsert(self, table: str, frame: pd.DataFrame, key: Sequence[str]) -> int:
+        """Check the contract, then replace rows by natural key in one transaction."""
+        check_write(table, frame)
+        return upsert(self.url, table, frame, key)
+
+    def append(self, table: str, frame: pd.DataFrame) -> int:
+        """Check the contract, then append (logs such as quarantine only)."""
+        check_write(table, frame)
+        return append(self.url, table, frame)

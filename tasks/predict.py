@@ -1,4 +1,4 @@
-"""Range tasks for backfill and heal: one read, one model load and one write for many dates."""
+"""Phase 5 task: every system's predictions for one date or many, written per date partition."""
 
 from __future__ import annotations
 
@@ -6,52 +6,61 @@ from datetime import date
 from typing import Any
 
 import pandas as pd
-from prefect import get_run_logger, task
+from prefect import task
 from prefect.cache_policies import NO_CACHE
 
-from resources import warehouse
-from resources.settings import get_settings
-from tasks.export import grade_frame
-from tasks.features import _dates_sql, predict_frame
+from features.analytics import player_game_summary
+from models.prediction import EXPORT_SYSTEM, finish_predictions, market_predictions, model_versions
+from models.similarity import add_similarity
+from resources import model_registry
+from resources.logs import run_logger
+from resources.settings import Settings, get_settings
+from resources.warehouse import Warehouse
 
 
-@task(name="predict-range", cache_policy=NO_CACHE)
-def predict_range(dates: list[date]) -> dict[str, Any]:
-    """Predict every market of every date at once; replace the dates' prediction partitions."""
+def _predictions(settings: Settings, wh: Warehouse, store: pd.DataFrame) -> pd.DataFrame:
+    """Load each market's champion by alias and run every system on the feature-store rows."""
+    model_registry.configure(settings.resolved_mlflow_uri, settings.mlflow_artifacts_dir)
+    # The similarity system needs each player's history (games strictly before the rows' dates).
+    history = wh.read_before("raw_player_boxscores", store["game_date"].max())
+    store = add_similarity(store, player_game_summary(history))
+    frames: list[pd.DataFrame] = []
+    for market, rows in store.groupby("market", sort=True):
+        name = model_registry.model_name(settings.model_name_prefix, str(market))
+        loaded = model_registry.load_by_alias(name, settings.champion_alias)
+        champion = model_registry.predict_with(loaded, rows)
+        frames += market_predictions(rows, str(market), loaded.name, loaded.version, champion)
+    return finish_predictions(frames, settings.min_expected_value)
+
+
+@task(name="predict", cache_policy=NO_CACHE)
+def predict(dates: list[date]) -> dict[str, Any]:
+    """Predict every market of the dates with every system; replace the dates' predictions."""
+    if not dates:
+        return {"rows": 0, "recommendations": {}, "model_versions": {}}
     settings = get_settings()
-    url = settings.resolved_warehouse_url
-    where, params = _dates_sql(dates)
-    store = warehouse.read_table(url, "ml_feature_store", where, params)
+    wh = Warehouse.from_settings(settings)
+    store = wh.read_dates("ml_feature_store", dates)
     store = store[store["market"].isin(settings.markets)] if len(store) else store
-    predictions = predict_frame(settings, store) if len(store) else pd.DataFrame()
-    warehouse.replace_partition(
-        url, "player_prop_predictions", predictions, "game_date", [pd.Timestamp(d) for d in dates]
-    )
-    ensemble = predictions[predictions["system_id"] == "ensemble"] if len(predictions) else None
-    versions = (
-        {str(k): str(v) for k, v in ensemble.groupby("model_name")["model_version"].first().items()}
-        if ensemble is not None
+    predictions = _predictions(settings, wh, store) if len(store) else pd.DataFrame()
+    wh.replace_dates("player_prop_predictions", predictions, dates)
+    calls = (
+        predictions.loc[predictions["system_id"] == EXPORT_SYSTEM, "recommendation"]
+        .value_counts()
+        .to_dict()
+        if len(predictions)
         else {}
     )
-    get_run_logger().info("predictions for %d dates: %d rows", len(dates), len(predictions))
-    return {"rows": len(predictions), "model_versions": versions}
-
-
-@task(name="grade-range", cache_policy=NO_CACHE)
-def grade_range(dates: list[date]) -> dict[str, Any]:
-    """Grade finished dates; replace their grade and performance partitions in one write each."""
-    settings = get_settings()
-    url = settings.resolved_warehouse_url
-    grades: list[pd.DataFrame] = []
-    performance: list[pd.DataFrame] = []
-    for day in dates:
-        g, p = grade_frame(settings, day)
-        grades.append(g)
-        performance.append(p)
-    stamps = [pd.Timestamp(d) for d in dates]
-    all_grades = pd.concat([g for g in grades if len(g)] or [grades[0]], ignore_index=True)
-    all_perf = pd.concat([p for p in performance if len(p)] or [pd.DataFrame()], ignore_index=True)
-    warehouse.replace_partition(url, "prediction_grades", all_grades, "game_date", stamps)
-    warehouse.replace_partition(url, "system_daily_performance", all_perf, "game_date", stamps)
-    get_run_logger().info("graded %d dates: %d grades", len(dates), len(all_grades))
-    return {"grades": len(all_grades), "dates": len(dates)}
+    run_logger().info(
+        "predictions for %d date(s) %s..%s: %d rows, ensemble calls %s",
+        len(dates),
+        min(dates),
+        max(dates),
+        len(predictions),
+        calls,
+    )
+    return {
+        "rows": len(predictions),
+        "recommendations": calls,
+        "model_versions": model_versions(predictions),
+    }

@@ -1,4 +1,4 @@
-"""Training task: build training rows from the warehouse, tune, fit each market, register in MLflow."""
+"""Training task: training rows from the warehouse, optional tuning, fit each market, register."""
 
 from __future__ import annotations
 
@@ -6,55 +6,18 @@ from datetime import date
 from typing import Any
 
 import pandas as pd
+from prefect import task
+from prefect.cache_policies import NO_CACHE
 
-from features.analytics import player_game_summary
-from features.precompute import attach_actuals
-from models.similarity import add_similarity
 from models.training import NUM_ROUNDS, fit_markets, training_rows
 from models.tuning import tune_market
-from resources import model_registry, warehouse
-from resources.settings import Settings
-from tasks.features import compute_features
+from resources import model_registry
+from resources.settings import get_settings
+from resources.training_data import training_frame
 
 
-def training_dates(settings: Settings, start: date, end: date) -> list[date]:
-    """Dates with games in [start, end) according to the warehouse schedule."""
-    sched = warehouse.read_sql(
-        settings.resolved_warehouse_url,
-        "SELECT DISTINCT game_date FROM raw_schedule WHERE game_date >= :s AND game_date < :e ORDER BY 1",
-        {"s": pd.Timestamp(start).to_pydatetime(), "e": pd.Timestamp(end).to_pydatetime()},
-    )
-    return [pd.Timestamp(d).date() for d in sched["game_date"]]
-
-
-def player_history(settings: Settings, end: date) -> pd.DataFrame:
-    """player_game_summary of every box score strictly before `end`."""
-    players = warehouse.read_table(
-        settings.resolved_warehouse_url,
-        "raw_player_boxscores",
-        "game_date < :e",
-        {"e": pd.Timestamp(end).to_pydatetime()},
-    )
-    return player_game_summary(players)
-
-
-def training_frame(settings: Settings, start: date, end: date) -> pd.DataFrame:
-    """Feature-store rows for every game date in [start, end) with `similarity_mean` and the actual outcome."""
-    dates = training_dates(settings, start, end)
-    if not dates:
-        raise ValueError(
-            f"no games in the warehouse between {start} and {end}; run `nba-props import` first"
-        )
-    tables = compute_features(settings, dates, as_of=None)
-    assert tables is not None
-    games = player_history(settings, end)
-    store = tables.ml_feature_store
-    store = store[store["market"].isin(settings.markets)]
-    return attach_actuals(add_similarity(store, games), games)
-
-
+@task(name="train", cache_policy=NO_CACHE)
 def train_markets(
-    settings: Settings,
     markets: list[str],
     start: date,
     end: date,
@@ -62,7 +25,11 @@ def train_markets(
     trials: int = 0,
     num_rounds: int = NUM_ROUNDS,
 ) -> dict[str, dict[str, Any]]:
-    """Tune (optional), fit and register every market; `only_if_missing` skips markets with a champion."""
+    """Tune (optional), fit and register every market; `only_if_missing` skips markets with a champion.
+
+    New versions get alias `challenger` (the first of a model also `champion`).
+    """
+    settings = get_settings()
     model_registry.configure(settings.resolved_mlflow_uri, settings.mlflow_artifacts_dir)
     todo = [
         m

@@ -9,13 +9,12 @@ from pathlib import Path
 
 import pytest
 
+from resources.telemetry import EPHEMERAL_API_STARTUP, TELEMETRY_OFF
+
 for key, value in {
-    "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
-    "DO_NOT_TRACK": "true",
-    "MLFLOW_DISABLE_TELEMETRY": "true",
-    "NO_GCE_CHECK": "true",
+    **TELEMETRY_OFF,
+    **EPHEMERAL_API_STARTUP,
     "PREFECT_LOGGING_LEVEL": "WARNING",
-    "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "120",
 }.items():
     os.environ.setdefault(key, value)
 
@@ -48,7 +47,7 @@ def state_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     os.environ["NBA_PROPS_HOME"] = str(home)
     settings = get_settings()
     import_dir(settings, settings.data_dir, before=FIRST_DAY)
-    train_markets(settings, settings.markets, TRAIN_START, TRAIN_END)
+    train_markets.fn(settings.markets, TRAIN_START, TRAIN_END)
     warehouse.dispose_engines()
     yield home
     warehouse.dispose_engines()

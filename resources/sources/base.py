@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from pathlib import Path
 from typing import Protocol
 
 # The kinds of payload a source can be asked for, one per raw table (plus the live feeds).
@@ -17,6 +18,10 @@ KINDS: tuple[str, ...] = (
     "live_scoreboard",
     "live_boxscore",
 )
+# Kinds grouped by when they are final: results after the games, lines and schedule before them.
+RESULT_KINDS: tuple[str, ...] = ("player_boxscores", "team_boxscores")
+LINE_KINDS: tuple[str, ...] = ("prop_lines", "game_odds")
+DAY_KINDS: tuple[str, ...] = ("schedule", *LINE_KINDS)
 
 
 class SourceError(RuntimeError):
@@ -44,6 +49,16 @@ class BadBodyError(SourceError):
         super().__init__(source, message, url=url)
         self.content = content
         self.content_type = content_type
+
+
+class InputFileError(SourceError):
+    """A data file that cannot be imported as it is; says which file, what was expected and what was found."""
+
+    def __init__(self, path: Path | str, expected: str, found: str) -> None:
+        super().__init__("file", f"{path}: expected {expected}; found {found}")
+        self.path = Path(path)
+        self.expected = expected
+        self.found = found
 
 
 class TransientSourceError(SourceError):

@@ -90,7 +90,7 @@ def test_low_coverage_alerts_with_an_artifact_and_an_mlflow_run(low_coverage: st
     from prefect.client.orchestration import get_client
     from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey
 
-    from tasks.export import monitor_coverage
+    from tasks.monitor import monitor_coverage
 
     result = monitor_coverage(QUIET_DAY)
     assert result["alert"] is True

@@ -20,7 +20,7 @@ def model_frame(state_home: Path) -> Iterator[pd.DataFrame]:
     """Feature-store rows of 2023-12-01 .. 2024-04-08 (bundled real data) with actual and similarity_mean."""
     from resources import warehouse
     from resources.settings import get_settings
-    from tasks.training import training_frame
+    from resources.training_data import training_frame
 
     os.environ["NBA_PROPS_HOME"] = str(state_home)
     frame = training_frame(get_settings(), FRAME_START, FRAME_END)

@@ -35,7 +35,7 @@ def _held_out(frame: pd.DataFrame, market: str) -> pd.DataFrame:
 
 def test_more_projected_minutes_give_more_points(points_model, model_frame, state_home) -> None:  # type: ignore[no-untyped-def]
     from resources.settings import get_settings
-    from tasks.training import player_history
+    from resources.training_data import player_history
 
     rows = _held_out(model_frame, "points").head(400)
     more = rows.assign(projected_minutes=rows["projected_minutes"] + 6.0)

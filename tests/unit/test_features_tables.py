@@ -8,17 +8,12 @@ from pathlib import Path
 import pandas as pd
 
 from contracts.analytics import PlayerGameSummary, TeamGameSummary
-from features.pipeline import build_feature_tables
+from features.pipeline import COVERAGE_COLUMNS, build_feature_tables, coverage_counts
 from resources import warehouse
+from resources.feature_store import FEATURE_TABLES, write_feature_tables, write_game_summaries
 from resources.settings import Settings
 from resources.sources.replay import load_replay_data
-from tasks.features import (
-    COVERED_TABLES,
-    FEATURE_TABLES,
-    coverage_frame,
-    write_features,
-    write_summaries,
-)
+from resources.warehouse import Warehouse
 from tests.conftest import REPO
 
 
@@ -37,7 +32,7 @@ def test_summaries_written_once_and_refreshed_recently(tmp_path: Path) -> None:
     settings = Settings(home=tmp_path)
     url = settings.resolved_warehouse_url
     first = _tables(date(2024, 3, 12))
-    counts = write_summaries(settings, [date(2024, 3, 12)], first)
+    counts = write_game_summaries(settings, Warehouse.from_settings(settings), [date(2024, 3, 12)], first)
     pgs = warehouse.read_table(url, "player_game_summary")
     tgs = warehouse.read_table(url, "team_game_summary")
     assert counts["player_game_summary"] == len(pgs) == len(first.player_game_summary)
@@ -48,14 +43,14 @@ def test_summaries_written_once_and_refreshed_recently(tmp_path: Path) -> None:
 
     # The next day: only new dates and the 7 days before the target are rewritten.
     second = _tables(date(2024, 3, 14))
-    counts = write_summaries(settings, [date(2024, 3, 14)], second)
+    counts = write_game_summaries(settings, Warehouse.from_settings(settings), [date(2024, 3, 14)], second)
     recent = second.player_game_summary["game_date"] >= pd.Timestamp("2024-03-07")
     assert counts["player_game_summary"] == int(recent.sum())
     again = warehouse.read_table(url, "player_game_summary")
     assert len(again) == len(second.player_game_summary)
     assert not again.duplicated(["game_id", "player_id"]).any()
     # Running it twice leaves the same rows.
-    write_summaries(settings, [date(2024, 3, 14)], second)
+    write_game_summaries(settings, Warehouse.from_settings(settings), [date(2024, 3, 14)], second)
     assert len(warehouse.read_table(url, "player_game_summary")) == len(again)
     warehouse.dispose_engines()
 
@@ -64,7 +59,7 @@ def test_precompute_tables_written_and_covered(tmp_path: Path) -> None:
     day = date(2024, 3, 12)
     tables = _tables(day)
     settings = Settings(home=tmp_path)
-    counts = write_features(settings, [day], tables)
+    counts = write_feature_tables(Warehouse.from_settings(settings), [day], tables)
     for name in FEATURE_TABLES:
         if getattr(tables, name).empty:  # no props in this slice: no consensus table created
             assert counts.get(name, 0) == 0
@@ -74,7 +69,7 @@ def test_precompute_tables_written_and_covered(tmp_path: Path) -> None:
     defence = warehouse.read_table(settings.resolved_warehouse_url, "team_defense_summary")
     assert len(defence) == 2 * tables.ml_feature_store["game_id"].nunique()
     warehouse.dispose_engines()
-    cov = coverage_frame([day], tables)
-    assert set(cov["table_name"]) == set(COVERED_TABLES)
-    assert len(COVERED_TABLES) == 4
+    cov = coverage_counts([pd.Timestamp(day)], tables)
+    assert set(cov["table_name"]) == set(tuple(COVERAGE_COLUMNS))
+    assert len(tuple(COVERAGE_COLUMNS)) == 4
     assert (cov["expected"] > 0).all()

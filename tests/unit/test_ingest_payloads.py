@@ -12,14 +12,13 @@ import httpx
 import pytest
 import respx
 
-from resources import warehouse
+from resources import raw_loader, warehouse
 from resources.settings import Settings, get_settings
 from resources.sources import files as importers
 from resources.sources.base import RawPayload
 from resources.sources.http_sources import LiveSource
 from resources.sources.odds_api import DEFAULT_BASE_URL
 from resources.sources.replay import _payload
-from tasks import ingest
 
 FILES = Path(__file__).resolve().parents[1] / "fixtures" / "files"
 ODDS = Path(__file__).resolve().parents[1] / "fixtures" / "odds_api"
@@ -75,9 +74,9 @@ def test_unparseable_payloads_are_kept_and_named(
         broken(b'{"rows": [ {"game_id": '),
     ]
     good = box_payload()
-    monkeypatch.setattr(ingest, "open_source", lambda s, d: FixedSource([*bad, good]))
-    with caplog.at_level(logging.ERROR, logger="tasks.ingest"):
-        report = ingest.ingest_kind_for_date(settings, "player_boxscores", GAME_DAY)
+    monkeypatch.setattr(raw_loader, "open_source", lambda s, d: FixedSource([*bad, good]))
+    with caplog.at_level(logging.ERROR, logger="resources.raw_loader"):
+        report = raw_loader.ingest_kind_for_date(settings, "player_boxscores", GAME_DAY)
     assert report.rows_loaded == 26
     assert report.by_rule == {"unparseable_payload": 3}
     assert len(report.payloads) == 4 and all(Path(p).exists() for p in report.payloads)
@@ -89,7 +88,7 @@ def test_unparseable_payloads_are_kept_and_named(
     assert q["message"].str.contains("not JSON").all()
     assert sum(p in caplog.text for p in report.payloads[:3]) == 3
 
-    again = ingest.ingest_kind_for_date(settings, "player_boxscores", GAME_DAY)
+    again = raw_loader.ingest_kind_for_date(settings, "player_boxscores", GAME_DAY)
     assert again.rows_loaded == 26
     assert len(warehouse.read_table(settings.resolved_warehouse_url, "quarantine")) == 3
     boxes = warehouse.read_table(settings.resolved_warehouse_url, "raw_player_boxscores")
@@ -100,8 +99,8 @@ def test_box_scores_after_the_clock_are_quarantined(
     settings: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("NBA_PROPS_CLOCK", "2024-11-01T15:00:00Z")  # the day before the game
-    monkeypatch.setattr(ingest, "open_source", lambda s, d: FixedSource([box_payload()]))
-    report = ingest.ingest_kind_for_date(get_settings(), "player_boxscores", GAME_DAY)
+    monkeypatch.setattr(raw_loader, "open_source", lambda s, d: FixedSource([box_payload()]))
+    report = raw_loader.ingest_kind_for_date(get_settings(), "player_boxscores", GAME_DAY)
     assert report.rows_loaded == 0
     assert report.by_rule == {"game_date_in_future": 26}
     q = warehouse.read_table(settings.resolved_warehouse_url, "quarantine")
@@ -130,8 +129,8 @@ def test_odds_api_key_stays_out_of_logs_urls_and_quarantine(
             fetched.extend(super().fetch(kind, game_date))
             return fetched
 
-    monkeypatch.setattr(ingest, "open_source", lambda s, d: Recording(s))
-    report = ingest.ingest_kind_for_date(settings, "prop_lines", date(2025, 3, 9))
+    monkeypatch.setattr(raw_loader, "open_source", lambda s, d: Recording(s))
+    report = raw_loader.ingest_kind_for_date(settings, "prop_lines", date(2025, 3, 9))
     assert odds.call_count > 0 and odds.calls.last.request.url.params["apiKey"] == KEY
     assert report.by_rule == {"unparseable_payload": odds.call_count}
     q = warehouse.read_table(settings.resolved_warehouse_url, "quarantine")
@@ -163,8 +162,8 @@ def test_unusable_http_body_is_kept_and_quarantined(
     respx.get(f"{DEFAULT_BASE_URL}/v4/sports/basketball_nba/events").mock(
         return_value=httpx.Response(200, content=body, headers={"content-type": content_type})
     )
-    monkeypatch.setattr(ingest, "open_source", lambda s, d: LiveSource(s))
-    report = ingest.ingest_kind_for_date(settings, "prop_lines", date(2025, 3, 9))
+    monkeypatch.setattr(raw_loader, "open_source", lambda s, d: LiveSource(s))
+    report = raw_loader.ingest_kind_for_date(settings, "prop_lines", date(2025, 3, 9))
     assert report.by_rule == {"unparseable_payload": 1} and report.rows_loaded == 0
     [path] = report.payloads
     assert Path(path).read_bytes() == body and "/odds_api/prop_lines/2025-03-09/" in path

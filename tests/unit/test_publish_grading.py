@@ -16,7 +16,8 @@ from contracts.exports import validate_export
 from models.grading import grade_predictions
 from resources import warehouse
 from resources.settings import Settings, get_settings
-from tasks.export import store_grades, write_results_export
+from tasks.export import export_results
+from tasks.grade import grade
 from tests.unit import phx_lac_2024_04_10 as game
 
 DAY = date(2024, 4, 10)
@@ -67,7 +68,7 @@ def _stored(settings: Settings, table: str) -> pd.DataFrame:
 
 
 def test_grades_and_daily_performance_stored_on_real_box_scores(graded_home: Settings) -> None:
-    store_grades(graded_home, DAY)
+    grade.fn([DAY])
     grades = _stored(graded_home, "prediction_grades")
     assert len(grades) == 20  # 10 calls with lines x 2 systems
     assert _grade(grades, "1626164", "points") == "win"  # Booker 37 over 26.5
@@ -91,7 +92,7 @@ def test_grades_and_daily_performance_stored_on_real_box_scores(graded_home: Set
 
 def test_stat_correction_regrades_and_replaces(graded_home: Settings) -> None:
     url = graded_home.resolved_warehouse_url
-    store_grades(graded_home, DAY)
+    grade.fn([DAY])
     before = _stored(graded_home, "prediction_grades")
     box = warehouse.read_table(url, "raw_player_boxscores")
     booker = box["player_id"] == "1626164"
@@ -100,7 +101,7 @@ def test_stat_correction_regrades_and_replaces(graded_home: Settings) -> None:
     warehouse.replace_partition(
         url, "raw_player_boxscores", corrected, "game_date", [pd.Timestamp(DAY)]
     )
-    store_grades(graded_home, DAY)
+    grade.fn([DAY])
     after = _stored(graded_home, "prediction_grades")
     assert len(after) == len(before)
     assert not after.duplicated(["game_date", "player_id", "market", "system_id"]).any()
@@ -113,8 +114,8 @@ def test_stat_correction_regrades_and_replaces(graded_home: Settings) -> None:
 
 
 def test_results_export_has_picks_and_every_systems_summary(graded_home: Settings) -> None:
-    store_grades(graded_home, DAY)
-    path = write_results_export(graded_home, DAY, NEXT_MORNING)
+    grade.fn([DAY])
+    path = export_results.fn(DAY)
     doc = json.loads(Path(path).read_text())
     validate_export("results", doc)
     assert {s["system_id"] for s in doc["systems"]} == {"baseline_ewma", "ensemble"}
@@ -126,12 +127,12 @@ def test_regrading_a_date_with_no_predictions_left_empties_its_grades(
     graded_home: Settings,
 ) -> None:
     url = graded_home.resolved_warehouse_url
-    store_grades(graded_home, DAY)
+    grade.fn([DAY])
     warehouse.replace_partition(
         url, "player_prop_predictions", pd.DataFrame(), "game_date", [pd.Timestamp(DAY)]
     )
-    grades, _ = store_grades(graded_home, DAY)
-    assert grades.empty and _stored(graded_home, "prediction_grades").empty
+    assert grade.fn([DAY])["grades"] == 0
+    assert _stored(graded_home, "prediction_grades").empty
     assert _stored(graded_home, "system_daily_performance").empty
 
 

@@ -18,6 +18,15 @@ from contracts.exports import validate_export
 from features.live_simulation import LIVE_BOX_COLUMNS, LIVE_GAME_COLUMNS
 from models import exports
 from resources import warehouse
+from resources.live_feed import (
+    LiveFrames,
+    cdn_live_box,
+    cdn_live_games,
+    fetch_cdn_live,
+    live_game_date,
+    resolve_as_of,
+    simulate_replay_live,
+)
 from resources.settings import Settings, get_settings
 from resources.sources.cdn_nba import (
     DEFAULT_BASE_URL,
@@ -26,16 +35,7 @@ from resources.sources.cdn_nba import (
     parse_todays_scoreboard,
 )
 from resources.sources.http import HttpClient, HttpConfig
-from tasks.live import (
-    LiveFrames,
-    cdn_live_box,
-    cdn_live_games,
-    fetch_cdn_live,
-    live_game_date,
-    resolve_as_of,
-    simulate_replay_live,
-    write_live_exports,
-)
+from tasks.live import _write_live_exports as write_live_exports
 from tests.unit import phx_lac_2024_04_10 as game
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "cdn_nba"

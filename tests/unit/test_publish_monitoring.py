@@ -14,7 +14,8 @@ from typer.testing import CliRunner
 
 from resources import warehouse
 from resources.settings import Settings, get_settings
-from tasks.export import build_report, report_metrics, store_grades
+from tasks.grade import grade
+from tasks.monitor import build_report, report_metrics
 from tests.unit import phx_lac_2024_04_10 as game
 
 DAY = date(2024, 4, 10)
@@ -58,7 +59,7 @@ def test_coverage_report_flags_the_day_below_threshold(home: Settings) -> None:
         [_coverage_rows(date(2024, 4, 9), 228), _coverage_rows(DAY, 100)], ignore_index=True
     )
     warehouse.replace_partition(url, "coverage", rows, "game_date", list(rows["game_date"]))
-    path, numbers = build_report(home, "coverage", DAY)
+    path, numbers = build_report.fn("coverage", DAY)
     assert path == home.home_dir / "reports" / "coverage" / "2024-04-10.html"
     _no_external_script(path)
     assert numbers["day_tables_below_threshold"] == ["ml_feature_store"]
@@ -69,7 +70,7 @@ def test_coverage_report_flags_the_day_below_threshold(home: Settings) -> None:
         "2024-04-09",
         "2024-04-10",
     )
-    _, healthy = build_report(home, "coverage", date(2024, 4, 9))
+    _, healthy = build_report.fn("coverage", date(2024, 4, 9))
     assert healthy["day_below"] == [] and healthy["n_rows"] == 3  # the 10th is after the 9th
 
 
@@ -86,9 +87,9 @@ def test_performance_report_over_graded_dates(home: Settings) -> None:
     )
     warehouse.replace_partition(url, "player_prop_predictions", predictions, "game_date", stamp)
     with pytest.raises(LookupError, match="no graded dates"):
-        build_report(home, "performance", DAY)
-    store_grades(home, DAY)
-    path, numbers = build_report(home, "performance", DAY)
+        build_report.fn("performance", DAY)
+    grade.fn([DAY])
+    path, numbers = build_report.fn("performance", DAY)
     assert path == home.home_dir / "reports" / "performance" / "2024-04-10.html"
     _no_external_script(path)
     # Ensemble only: 12 predictions, 11 with a box-score row (George and Harden rested: 10 + Mann).
@@ -105,9 +106,9 @@ def test_performance_report_over_graded_dates(home: Settings) -> None:
 def test_reports_without_data_say_so(home: Settings) -> None:
     for kind in ("drift", "coverage", "performance"):
         with pytest.raises(LookupError):
-            build_report(home, kind, DAY)
+            build_report.fn(kind, DAY)
     with pytest.raises(ValueError, match="unknown report"):
-        build_report(home, "quality", DAY)
+        build_report.fn("quality", DAY)
 
 
 def test_report_command_prints_the_html_path(home: Settings) -> None:

@@ -1,0 +1,98 @@
+"""Assemble every system's predictions for feature-store rows (pure: the champion's output is given).
+
+Four systems per market: `baseline_ewma` (no registry), the champion's members `lgbm` and
+`similarity` (default dispersion) and its `ensemble` (stacked mean, calibrated P(over)).
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from contracts.predictions import PlayerPropPredictions
+from models.distribution import DEFAULT_ALPHA, p_over, p_under
+from models.policy import recommend
+from models.systems import baseline_ewma_mean
+
+BASE_COLUMNS = [
+    "game_date",
+    "game_id",
+    "player_id",
+    "player_name",
+    "team_abbr",
+    "opponent_abbr",
+    "market",
+    "line",
+    "over_price",
+    "under_price",
+]
+MEMBER_SYSTEMS = ("lgbm", "similarity")
+# The system whose calls are published (exports, best bets, live grading, the status record).
+EXPORT_SYSTEM = "ensemble"
+
+
+def prediction_base(rows: pd.DataFrame) -> pd.DataFrame:
+    """The identifying columns, the line and its source, and the de-vigged market P(over)."""
+    base = rows[BASE_COLUMNS].copy()
+    base["line_source"] = rows["line"].notna().map({True: "consensus", False: None})
+    base["p_over_market"] = rows["p_over_devig"]
+    return base
+
+
+def _with_mean(
+    base: pd.DataFrame, market: str, system_id: str, name: str, version: str, mean: object
+) -> pd.DataFrame:
+    """`base` with a system's mean and its negative-binomial P(over/under) at the market's alpha."""
+    alpha = DEFAULT_ALPHA[market]
+    means = pd.Series(mean, index=base.index, dtype=float).to_numpy()
+    has_line = base["line"].notna().to_numpy()
+    line = base["line"].fillna(0.0).to_numpy(dtype=float)
+    return base.assign(
+        system_id=system_id,
+        model_name=name,
+        model_version=version,
+        predicted_mean=means,
+        p_over=pd.Series(p_over(means, line, alpha), index=base.index).where(has_line),
+        p_under=pd.Series(p_under(means, line, alpha), index=base.index).where(has_line),
+    )
+
+
+def market_predictions(
+    rows: pd.DataFrame, market: str, model_name: str, model_version: str, champion: pd.DataFrame
+) -> list[pd.DataFrame]:
+    """The four systems' rows for one market; `champion` is the registered model's output on `rows`."""
+    rows = rows.reset_index(drop=True)
+    champion = champion.reset_index(drop=True)
+    base = prediction_base(rows)
+    frames = [
+        _with_mean(base, market, "baseline_ewma", "baseline_ewma", "v1", baseline_ewma_mean(rows))
+    ]
+    for system_id in MEMBER_SYSTEMS:
+        member = champion[f"{system_id}_mean"]
+        frames.append(_with_mean(base, market, system_id, model_name, model_version, member))
+    frames.append(
+        base.assign(
+            system_id=EXPORT_SYSTEM,
+            model_name=model_name,
+            model_version=model_version,
+            predicted_mean=champion["predicted_mean"].to_numpy(),
+            p_over=champion["p_over"].to_numpy(),
+            p_under=champion["p_under"].to_numpy(),
+        )
+    )
+    return frames
+
+
+def finish_predictions(frames: list[pd.DataFrame], min_expected_value: float) -> pd.DataFrame:
+    """Concatenate systems' rows, add edge / EV / recommendation, and check the contract."""
+    if not frames:
+        return pd.DataFrame(columns=list(PlayerPropPredictions.to_schema().columns))
+    predictions = recommend(pd.concat(frames, ignore_index=True), min_expected_value)
+    return PlayerPropPredictions.validate(predictions)
+
+
+def model_versions(predictions: pd.DataFrame, system_id: str = EXPORT_SYSTEM) -> dict[str, str]:
+    """Registered model name -> version used by a system (run tags, status export)."""
+    if predictions.empty:
+        return {}
+    rows = predictions[predictions["system_id"] == system_id]
+    return {str(k): str(v) for k, v in rows.groupby("model_name")["model_version"].first().items()}

@@ -1,0 +1,44 @@
+"""Training rows from the warehouse: feature-store rows of past game dates with their outcomes."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pandas as pd
+
+from features.analytics import player_game_summary
+from features.precompute import attach_actuals
+from models.similarity import add_similarity
+from resources.feature_store import feature_tables
+from resources.settings import Settings
+from resources.warehouse import Warehouse
+
+
+def training_dates(wh: Warehouse, start: date, end: date) -> list[date]:
+    """Dates with games in [start, end) according to the warehouse schedule."""
+    last = pd.Timestamp(end) - pd.Timedelta(days=1)
+    return [d.date() for d in wh.distinct_dates("raw_schedule", start, last)]
+
+
+def player_history(settings: Settings, end: date) -> pd.DataFrame:
+    """player_game_summary of every box score strictly before `end`."""
+    return player_game_summary(
+        Warehouse.from_settings(settings).read_before("raw_player_boxscores", end)
+    )
+
+
+def training_frame(settings: Settings, start: date, end: date) -> pd.DataFrame:
+    """Feature-store rows for every game date in [start, end) with `similarity_mean` and the actual outcome."""
+    wh = Warehouse.from_settings(settings)
+    dates = training_dates(wh, start, end)
+    if not dates:
+        raise ValueError(
+            f"no games in the warehouse schedule (raw_schedule) between {start} and {end}; "
+            "run `nba-props import all DIR` (or `import team-logs`) first"
+        )
+    tables = feature_tables(wh, dates, as_of=None)
+    assert tables is not None  # dates come from the schedule
+    games = player_history(settings, end)
+    store = tables.ml_feature_store
+    store = store[store["market"].isin(settings.markets)]
+    return attach_actuals(add_similarity(store, games), games)
