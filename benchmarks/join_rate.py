@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from features.calendar import EASTERN
 from features.identity import normalize_names, resolve_player_ids, unresolved_names
 
 README_RATES = {
@@ -27,7 +28,7 @@ README_RATES = {
 def et_date(utc: pd.Series) -> pd.Series:
     """Return the US-Eastern calendar date of UTC timestamps."""
     ts = pd.to_datetime(utc, utc=True)
-    return ts.dt.tz_convert("America/New_York").dt.tz_localize(None).dt.normalize()
+    return ts.dt.tz_convert(EASTERN).dt.tz_localize(None).dt.normalize()
 
 
 def load_props(data: Path) -> dict[str, pd.DataFrame]:

@@ -6,9 +6,8 @@ from datetime import date, datetime, timedelta
 
 import pandas as pd
 
+from features.calendar import EASTERN
 from resources.settings import Settings
-
-EASTERN = "America/New_York"
 
 
 def now_utc(settings: Settings) -> pd.Timestamp:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -22,6 +21,7 @@ from models.plots import calibration_plot
 from models.pyfunc import INPUT_COLUMNS, PropMarketModel
 from models.training import TrainedMarket
 from models.tuning import TuningResult
+from resources.telemetry import turn_off_telemetry
 
 EXPERIMENT = "nba-props"
 
@@ -45,7 +45,7 @@ class LoadedModel:
 
 def configure(tracking_uri: str, artifacts_dir: Path) -> None:
     """Point MLflow at the tracking store and create the experiment with a local artifact root."""
-    os.environ.setdefault("MLFLOW_DISABLE_TELEMETRY", "true")
+    turn_off_telemetry()
     mlflow.set_tracking_uri(tracking_uri)
     mlflow.set_registry_uri(tracking_uri)
     if mlflow.get_experiment_by_name(EXPERIMENT) is None:

@@ -6,29 +6,27 @@ import json
 import math
 from datetime import date
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from flows.cli.environment import environment, fail
 
-def _settings() -> Any:
-    from flows.cli import _environment
-
-    return _environment()
+if TYPE_CHECKING:
+    from resources.settings import Settings
 
 
-def _markets(settings: Any, market: str) -> list[str]:
+def _markets(settings: Settings, market: str) -> list[str]:
+    """The markets a `--market` option names ('all' or one of settings.markets)."""
     if market == "all":
         return list(settings.markets)
     if market not in settings.markets:
-        typer.secho(
-            f"error: unknown market {market!r}; use one of {settings.markets} or 'all'", err=True
-        )
-        raise typer.Exit(code=1)
+        fail(f"unknown market {market!r}; use one of {settings.markets} or 'all'")
     return [market]
 
 
 def _fmt(value: Any, spec: str) -> str:
+    """`value` formatted with `spec`, or "n/a" when it is missing."""
     return (
         "n/a"
         if value is None or (isinstance(value, float) and math.isnan(value))
@@ -58,126 +56,125 @@ def backtest_lines(result: dict[str, Any]) -> list[str]:
     return lines
 
 
+def train(
+    market: Annotated[str, typer.Option(help="A market or 'all'.")] = "all",
+    start: Annotated[str, typer.Option(help="First training game date.")] = "2021-10-01",
+    end: Annotated[
+        str | None,
+        typer.Option(
+            help="Train on games strictly before this date (default: settings.train_cutoff)."
+        ),
+    ] = None,
+    trials: Annotated[
+        int,
+        typer.Option(
+            help="optuna trials per market (walk-forward folds before the cutoff); 0 = defaults."
+        ),
+    ] = 0,
+    num_rounds: Annotated[int, typer.Option(help="LightGBM boosting rounds.")] = 300,
+    if_missing: Annotated[
+        bool, typer.Option(help="Skip markets that already have a champion.")
+    ] = False,
+) -> None:
+    """Tune, train, log and register market models (new versions get the alias 'challenger')."""
+    settings = environment()
+    from tasks.training import train_markets
+
+    cutoff = date.fromisoformat(end) if end else settings.train_cutoff
+    results = train_markets.fn(
+        _markets(settings, market),
+        date.fromisoformat(start),
+        cutoff,
+        only_if_missing=if_missing,
+        trials=trials,
+        num_rounds=num_rounds,
+    )
+    for m, r in results.items():
+        tuned = f", tuned walk-forward MAE {r['best_mae']:.3f}" if "best_mae" in r else ""
+        typer.echo(
+            f"{m:9} {r['model']} v{r['version']} (challenger): holdout MAE stack {r['holdout_mae_blend']:.3f} "
+            f"(lgbm {r['holdout_mae_lgbm']:.3f}, similarity {r['holdout_mae_similarity']:.3f}, "
+            f"baseline {r['holdout_mae_baseline']:.3f}), n_train={int(r['n_train'])}{tuned}"
+        )
+    if not results:
+        typer.echo("every market already has a champion; nothing trained")
+
+
+def backtest(
+    market: Annotated[str, typer.Option(help="A market or 'all'.")] = "points",
+    start: Annotated[str, typer.Option(help="First reported game date.")] = "2024-03-01",
+    end: Annotated[str, typer.Option(help="Last reported game date (inclusive).")] = "2024-05-31",
+    json_path: Annotated[
+        Path | None, typer.Option("--json", help="Write the full result here.")
+    ] = None,
+    data: Annotated[
+        Path | None,
+        typer.Option(
+            help="Import this folder (../shared/data layout) into its own state dir and use it."
+        ),
+    ] = None,
+    train_start: Annotated[
+        str | None,
+        typer.Option(help="First training game date (default: settings.backtest_train_start)."),
+    ] = None,
+    num_rounds: Annotated[int, typer.Option(help="LightGBM boosting rounds.")] = 300,
+    trials: Annotated[
+        int,
+        typer.Option(
+            help="optuna trials per market inside every fold (training rows only); 0 = defaults."
+        ),
+    ] = 0,
+) -> None:
+    """Walk-forward backtest on real lines: retrain before each monthly fold, score it, report."""
+    settings = environment()
+    from tasks.backtest import run_backtest
+
+    if data is not None and not data.is_dir():
+        fail(f"{data} is not a folder")
+    result, _scored = run_backtest(
+        settings,
+        _markets(settings, market),
+        date.fromisoformat(start),
+        date.fromisoformat(end),
+        data,
+        date.fromisoformat(train_start) if train_start else None,
+        num_rounds,
+        trials=trials,
+    )
+    for line in backtest_lines(result):
+        typer.echo(line)
+    if json_path is not None:
+        json_path.parent.mkdir(parents=True, exist_ok=True)
+        json_path.write_text(json.dumps(result, indent=2, default=str, allow_nan=True))
+        typer.echo(f"wrote {json_path}")
+
+
+def promote(
+    market: Annotated[str, typer.Option(help="A market or 'all'.")] = "all",
+) -> None:
+    """Challenger vs champion on the same real-line window; move 'champion' only if the gate passes."""
+    settings = environment()
+    from tasks.backtest import compare_aliases
+
+    for m in _markets(settings, market):
+        r = compare_aliases(settings, m)
+        verdict = "PROMOTED" if r["promoted"] else "kept champion"
+        typer.echo(f"{m}: {verdict}; window {r.get('window')}")
+        for alias in ("challenger", "champion"):
+            if alias in r:
+                c = r[alias]
+                typer.echo(
+                    f"  {alias:10} v{c['version']}: n={c['n']} MAE {_fmt(c['mae'], '.3f')} "
+                    f"(line {_fmt(c['market_mae'], '.3f')}) Brier {_fmt(c['brier'], '.4f')} "
+                    f"(market {_fmt(c['market_brier'], '.4f')}) bets={c['bets']} "
+                    f"hit {_fmt(c['hit_rate'], '.3f')} ROI {_fmt(c['roi'], '+.3f')}"
+                )
+        for reason in r["reasons"]:
+            typer.echo(f"  - {reason}")
+
+
 def register(app: typer.Typer) -> None:
-    """Add the model commands to the CLI (`train` replaces the basic one with tuning options)."""
-
-    @app.command()
-    def train(
-        market: Annotated[str, typer.Option(help="A market or 'all'.")] = "all",
-        start: Annotated[str, typer.Option(help="First training game date.")] = "2021-10-01",
-        end: Annotated[
-            str | None,
-            typer.Option(
-                help="Train on games strictly before this date (default: settings.train_cutoff)."
-            ),
-        ] = None,
-        trials: Annotated[
-            int,
-            typer.Option(
-                help="optuna trials per market (walk-forward folds before the cutoff); 0 = defaults."
-            ),
-        ] = 0,
-        num_rounds: Annotated[int, typer.Option(help="LightGBM boosting rounds.")] = 300,
-        if_missing: Annotated[
-            bool, typer.Option(help="Skip markets that already have a champion.")
-        ] = False,
-    ) -> None:
-        """Tune, train, log and register market models (new versions get the alias 'challenger')."""
-        settings = _settings()
-        from tasks.training import train_markets
-
-        cutoff = date.fromisoformat(end) if end else settings.train_cutoff
-        results = train_markets(
-            settings,
-            _markets(settings, market),
-            date.fromisoformat(start),
-            cutoff,
-            only_if_missing=if_missing,
-            trials=trials,
-            num_rounds=num_rounds,
-        )
-        for m, r in results.items():
-            tuned = f", tuned walk-forward MAE {r['best_mae']:.3f}" if "best_mae" in r else ""
-            typer.echo(
-                f"{m:9} {r['model']} v{r['version']} (challenger): holdout MAE stack {r['holdout_mae_blend']:.3f} "
-                f"(lgbm {r['holdout_mae_lgbm']:.3f}, similarity {r['holdout_mae_similarity']:.3f}, "
-                f"baseline {r['holdout_mae_baseline']:.3f}), n_train={int(r['n_train'])}{tuned}"
-            )
-        if not results:
-            typer.echo("every market already has a champion; nothing trained")
-
-    @app.command()
-    def backtest(
-        market: Annotated[str, typer.Option(help="A market or 'all'.")] = "points",
-        start: Annotated[str, typer.Option(help="First reported game date.")] = "2024-03-01",
-        end: Annotated[
-            str, typer.Option(help="Last reported game date (inclusive).")
-        ] = "2024-05-31",
-        json_path: Annotated[
-            Path | None, typer.Option("--json", help="Write the full result here.")
-        ] = None,
-        data: Annotated[
-            Path | None,
-            typer.Option(
-                help="Import this folder (../shared/data layout) into its own state dir and use it."
-            ),
-        ] = None,
-        train_start: Annotated[
-            str | None,
-            typer.Option(help="First training game date (default: settings.backtest_train_start)."),
-        ] = None,
-        num_rounds: Annotated[int, typer.Option(help="LightGBM boosting rounds.")] = 300,
-        trials: Annotated[
-            int,
-            typer.Option(
-                help="optuna trials per market inside every fold (training rows only); 0 = defaults."
-            ),
-        ] = 0,
-    ) -> None:
-        """Walk-forward backtest on real lines: retrain before each monthly fold, score it, report."""
-        settings = _settings()
-        from tasks.backtest import run_backtest
-
-        if data is not None and not data.is_dir():
-            typer.secho(f"error: {data} is not a folder", err=True)
-            raise typer.Exit(code=1)
-        result, _scored = run_backtest(
-            settings,
-            _markets(settings, market),
-            date.fromisoformat(start),
-            date.fromisoformat(end),
-            data,
-            date.fromisoformat(train_start) if train_start else None,
-            num_rounds,
-            trials=trials,
-        )
-        for line in backtest_lines(result):
-            typer.echo(line)
-        if json_path is not None:
-            json_path.parent.mkdir(parents=True, exist_ok=True)
-            json_path.write_text(json.dumps(result, indent=2, default=str, allow_nan=True))
-            typer.echo(f"wrote {json_path}")
-
-    @app.command()
-    def promote(
-        market: Annotated[str, typer.Option(help="A market or 'all'.")] = "all",
-    ) -> None:
-        """Challenger vs champion on the same real-line window; move 'champion' only if the gate passes."""
-        settings = _settings()
-        from tasks.backtest import compare_aliases
-
-        for m in _markets(settings, market):
-            r = compare_aliases(settings, m)
-            verdict = "PROMOTED" if r["promoted"] else "kept champion"
-            typer.echo(f"{m}: {verdict}; window {r.get('window')}")
-            for alias in ("challenger", "champion"):
-                if alias in r:
-                    c = r[alias]
-                    typer.echo(
-                        f"  {alias:10} v{c['version']}: n={c['n']} MAE {_fmt(c['mae'], '.3f')} "
-                        f"(line {_fmt(c['market_mae'], '.3f')}) Brier {_fmt(c['brier'], '.4f')} "
-                        f"(market {_fmt(c['market_brier'], '.4f')}) bets={c['bets']} "
-                        f"hit {_fmt(c['hit_rate'], '.3f')} ROI {_fmt(c['roi'], '+.3f')}"
-                    )
-            for reason in r["reasons"]:
-                typer.echo(f"  - {reason}")
+    """Add `train`, `backtest` and `promote` to the CLI."""
+    app.command("train")(train)
+    app.command("backtest")(backtest)
+    app.command("promote")(promote)

@@ -9,11 +9,7 @@ from typing import Annotated
 
 import typer
 
-
-def _environment() -> object:
-    from flows.cli import _environment as environment
-
-    return environment()
+from flows.cli.environment import environment
 
 
 def backfill(
@@ -21,7 +17,7 @@ def backfill(
     end: Annotated[str, typer.Option(help="Last date (inclusive).")],
 ) -> None:
     """Every phase over a date range (ingest what is missing, features, predictions, grades)."""
-    _environment()
+    environment()
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     from flows.backfill import add_progress_listener, remove_progress_listener
@@ -53,12 +49,10 @@ def status(
     season: Annotated[str | None, typer.Option(help="Season to summarise, e.g. 2023-24.")] = None,
 ) -> None:
     """Expected outputs against actual rows per date and phase; rows, quarantine, coverage."""
-    settings = _environment()
+    settings = environment()
     from flows.cli.status_lines import status_lines, view_lines
     from resources.expected import season_bounds
-    from resources.settings import Settings
 
-    assert isinstance(settings, Settings)
     day = date.fromisoformat(date_) if date_ else None
     for line in status_lines(settings, day):
         typer.echo(line)
@@ -80,7 +74,7 @@ def heal(
     end: Annotated[str | None, typer.Option(help="Last date (default: yesterday).")] = None,
 ) -> None:
     """Re-run exactly the dates with missing or low-coverage outputs."""
-    _environment()
+    environment()
     from flows.heal import heal as heal_flow
 
     result = heal_flow(
@@ -94,11 +88,9 @@ def heal(
 
 def doctor() -> None:
     """Check warehouse, stores, MLflow, secrets, alert channel and deployments; non-zero on failure."""
-    settings = _environment()
+    settings = environment()
     from resources.doctor import run_checks
-    from resources.settings import Settings
 
-    assert isinstance(settings, Settings)
     checks = run_checks(settings, os.environ.get("PREFECT_API_URL") or None)
     for check in checks:
         mark = (
@@ -119,6 +111,8 @@ def doctor() -> None:
 
 
 def register(app: typer.Typer) -> None:
-    """Add the operations commands (backfill and status replace the skeleton's versions)."""
-    for command in (backfill, status, heal, doctor):
-        app.command(name=command.__name__)(command)
+    """Add `backfill`, `status`, `heal` and `doctor` to the CLI."""
+    app.command("backfill")(backfill)
+    app.command("status")(status)
+    app.command("heal")(heal)
+    app.command("doctor")(doctor)

@@ -9,6 +9,8 @@ from typing import Annotated
 
 import typer
 
+from flows.cli.environment import environment, fail
+
 
 class ReportKind(StrEnum):
     """The monitoring reports."""
@@ -23,15 +25,13 @@ def report(
     date_: Annotated[str, typer.Option("--date", help="Game date (YYYY-MM-DD).")],
 ) -> None:
     """Build a monitoring report from the warehouse and print the path of its HTML."""
-    from flows.cli import _environment, _fail
-    from tasks.export import build_report
+    environment()
+    from tasks.monitor import build_report
 
-    settings = _environment()
     try:
-        path, _ = build_report(settings, kind.value, date.fromisoformat(date_))
+        path, _ = build_report.fn(kind.value, date.fromisoformat(date_))
     except LookupError as exc:
-        _fail(str(exc))
-        return
+        fail(str(exc))
     typer.echo(str(path))
 
 
@@ -46,10 +46,9 @@ def live(
     ] = None,
 ) -> None:
     """Write live/{date}.json and live-grading/{date}.json once (the live-export flow)."""
-    from flows.cli import _environment
+    environment()
     from flows.live_export import live_export
 
-    _environment()
     result = live_export(game_date=date.fromisoformat(date_) if date_ else None, at=at)
     typer.echo(json.dumps(result, indent=2, default=str))
 
@@ -58,24 +57,24 @@ def grade(
     date_: Annotated[str, typer.Option("--date", help="Game date to (re)grade (YYYY-MM-DD).")],
 ) -> None:
     """Regrade a date from the warehouse (after a stat correction) and rewrite results/{date}.json."""
-    from flows.cli import _environment
-    from resources.clock import now_utc
-    from tasks.export import EXPORT_SYSTEM, store_grades, write_results_export
+    environment()
+    from models.prediction import EXPORT_SYSTEM
+    from tasks.export import export_results
+    from tasks.grade import grade as grade_dates
 
-    settings = _environment()
     day = date.fromisoformat(date_)
-    grades, _ = store_grades(settings, day)
-    path = write_results_export(settings, day, now_utc(settings))
-    record = grades.loc[grades["system_id"] == EXPORT_SYSTEM, "result"].value_counts()
+    result = grade_dates.fn([day])
+    path = export_results.fn(day)
+    record = result["record"]
     typer.echo(
-        f"{day}: {len(grades)} grades; {EXPORT_SYSTEM} "
+        f"{day}: {result['grades']} grades; {EXPORT_SYSTEM} "
         + " ".join(f"{r}={int(record.get(r, 0))}" for r in ("win", "loss", "push", "void"))
     )
     typer.echo(path)
 
 
 def register(app: typer.Typer) -> None:
-    """Add the phase 6 commands to the `nba-props` app."""
+    """Add `report`, `live` and `grade` to the CLI."""
     app.command("report")(report)
     app.command("live")(live)
     app.command("grade")(grade)

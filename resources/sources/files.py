@@ -12,9 +12,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from features.calendar import EASTERN, season_labels
 from features.teams import team_abbr
 
-EASTERN = "America/New_York"
 MODELLED_GAME_TYPES = {"2": "Regular Season", "4": "Playoffs", "5": "PlayIn"}
 MARKET_NAMES = {
     "player_points": "points",
@@ -23,13 +23,6 @@ MARKET_NAMES = {
     "player_threes": "threes",
     "player_points_rebounds_assists": "pra",
 }
-
-
-def season_of(game_date: pd.Series) -> pd.Series:
-    """NBA season label ('2023-24') of US-Eastern game dates (seasons start after August)."""
-    d = pd.to_datetime(game_date)
-    start = np.where(d.dt.month >= 8, d.dt.year, d.dt.year - 1)
-    return pd.Series([f"{y}-{(y + 1) % 100:02d}" for y in start], index=game_date.index)
 
 
 def derived_game_id(game_date: pd.Series, home: pd.Series, away: pd.Series) -> pd.Series:
@@ -103,7 +96,7 @@ def player_logs_to_raw(df: pd.DataFrame, source: str) -> pd.DataFrame:
     if "SEASON_LABEL" in df.columns:
         season = df["SEASON_LABEL"].astype(str)
     else:
-        season = season_of(game_date)
+        season = season_labels(game_date)
     out = pd.DataFrame(
         {
             "game_id": game_id,
@@ -150,7 +143,7 @@ def team_logs_to_raw(df: pd.DataFrame, source: str) -> tuple[pd.DataFrame, int]:
     df, game_id, season_type = df[keep], game_id[keep], season_type[keep]
     team, opponent, is_home = _matchup_parts(df["MATCHUP"])
     game_date = pd.to_datetime(df["GAME_DATE"], errors="coerce")
-    season = df["SEASON"].astype(str) if "SEASON" in df.columns else season_of(game_date)
+    season = df["SEASON"].astype(str) if "SEASON" in df.columns else season_labels(game_date)
     out = pd.DataFrame(
         {
             "game_id": game_id,

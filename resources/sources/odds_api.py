@@ -14,11 +14,11 @@ from zoneinfo import ZoneInfo
 import pandas as pd
 
 from contracts.raw import RawGameOdds, RawPropLines
+from features.calendar import EASTERN
 from features.teams import team_abbr
 from resources.sources.base import RawPayload, SourceError
 from resources.sources.http import HttpClient, HttpConfig
 from resources.sources.parsing import (
-    EASTERN,
     JsonInput,
     MaybeTimestamp,
     contract_columns,

@@ -12,12 +12,12 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 from pandas._libs.tslibs.nattype import NaTType
 
+from features import calendar
+from features.calendar import EASTERN
 from resources.sources.base import SourceError
 
 if TYPE_CHECKING:
     import pandera.pandas as pa
-
-EASTERN = "America/New_York"
 
 # What a parser accepts: the decoded JSON object, or the verbatim body (bytes / str).
 JsonInput = Mapping[str, Any] | bytes | bytearray | str
@@ -110,11 +110,11 @@ def parse_minutes(value: Any) -> float:
 
 
 def season_from_start_year(start_year: Any) -> str | None:
-    """Season label from its start year: 2024 -> "2024-25"."""
+    """Season label from a start year in a payload: 2024 or "2024" -> "2024-25"; None if not a year."""
     year = to_str(start_year)
     if year is None or not year.isdigit() or len(year) != 4:
         return None
-    return f"{year}-{(int(year) + 1) % 100:02d}"
+    return calendar.season_from_start_year(int(year))
 
 
 def season_from_season_id(season_id: Any) -> str | None:

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from features.calendar import EASTERN
 from resources.sources import files as importers
 from resources.sources.base import RawPayload, SourceError
 
@@ -69,7 +70,7 @@ def load_replay_data(data_dir: str) -> ReplayData:
     )
     default_tip = (
         pd.to_datetime(schedule["game_date"].dt.strftime("%Y-%m-%d") + " " + DEFAULT_TIP_EASTERN)
-        .dt.tz_localize(importers.EASTERN)
+        .dt.tz_localize(EASTERN)
         .dt.tz_convert("UTC")
     )
     schedule["tipoff_known"] = schedule["tipoff_utc"].notna()

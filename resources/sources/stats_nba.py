@@ -12,11 +12,11 @@ import pandas as pd
 from pandas._libs.tslibs.nattype import NaTType
 
 from contracts.raw import RawPlayerBoxscores, RawSchedule, RawTeamBoxscores
+from features.calendar import EASTERN, season_label
 from features.teams import TEAM_ID_TO_ABBR
 from resources.sources.base import RawPayload, SourceError
 from resources.sources.http import HttpClient, HttpConfig, HttpResult
 from resources.sources.parsing import (
-    EASTERN,
     JsonInput,
     MaybeTimestamp,
     as_mapping,
@@ -475,12 +475,6 @@ def parse_payload(payload: RawPayload) -> pd.DataFrame:
 # --------------------------------------------------------------------------- client
 
 
-def season_for_date(game_date: date) -> str:
-    """The NBA season a date belongs to ("2024-25" for 2025-03-15); seasons start in the autumn."""
-    start = game_date.year if game_date.month >= 9 else game_date.year - 1
-    return f"{start}-{(start + 1) % 100:02d}"
-
-
 def season_types_for_date(game_date: date) -> tuple[str, ...]:
     """The leaguegamelog SeasonTypes that can have games on a date (Dec-Mar: regular season only)."""
     if game_date.month in (12, 1, 2, 3):
@@ -534,7 +528,7 @@ class StatsNbaSource:
                         "Direction": "DESC",
                         "LeagueID": "00",
                         "PlayerOrTeam": player_or_team,
-                        "Season": season_for_date(game_date),
+                        "Season": season_label(game_date),
                         "SeasonType": season_type,
                         "Sorter": "DATE",
                     },

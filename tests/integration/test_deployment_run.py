@@ -14,6 +14,7 @@ import pytest
 
 from resources import warehouse
 from resources.run_tags import code_version
+from resources.telemetry import TELEMETRY_OFF
 from tests.conftest import DEMO_DAY, REPO
 
 pytestmark = pytest.mark.integration
@@ -48,9 +49,7 @@ def prefect_server(state_home: Path, tmp_path: Path) -> Iterator[dict[str, str]]
         "NBA_PROPS_HOME": str(state_home),
         "NBA_PROPS_REPO_DIR": str(REPO),
         "NBA_PROPS_CODE_VERSION": code_version(),
-        "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
-        "DO_NOT_TRACK": "true",
-        "MLFLOW_DISABLE_TELEMETRY": "true",
+        **TELEMETRY_OFF,
     }
     log = (tmp_path / "server.log").open("w")
     server = subprocess.Popen(

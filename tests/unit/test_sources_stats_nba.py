@@ -25,7 +25,6 @@ from resources.sources.stats_nba import (
     parse_payload,
     parse_scoreboardv2,
     parse_scoreboardv3,
-    season_for_date,
 )
 from tests.unit.recorded import fixture_readers, one
 
@@ -283,11 +282,6 @@ def test_source_team_boxscores_in_april_covers_playin_and_playoffs() -> None:
 def test_source_rejects_unknown_kind() -> None:
     with pytest.raises(ValueError, match="prop_lines"):
         make_source().fetch("prop_lines", date(2025, 3, 15))
-
-
-def test_season_for_date() -> None:
-    assert season_for_date(date(2025, 3, 15)) == "2024-25"
-    assert season_for_date(date(2025, 10, 21)) == "2025-26"
 
 
 @respx.mock

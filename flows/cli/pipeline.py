@@ -1,0 +1,43 @@
+"""`nba-props run` (the daily pipeline once) and `nba-props demo`."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from typing import Annotated
+
+import typer
+
+from flows.cli.environment import environment
+
+
+def run(
+    date_: Annotated[
+        str | None, typer.Option("--date", help="Game date (YYYY-MM-DD); default today US-Eastern.")
+    ] = None,
+    same_day: Annotated[
+        bool, typer.Option("--same-day", help="Predict today's games only (no grading).")
+    ] = False,
+) -> None:
+    """Run the daily pipeline once, in this process."""
+    environment()
+    from flows.daily import daily_pipeline
+
+    result = daily_pipeline(
+        game_date=date.fromisoformat(date_) if date_ else None, same_day=same_day
+    )
+    typer.echo(json.dumps(result, indent=2, default=str))
+
+
+def demo() -> None:
+    """Import the bundled real data, train if no champion, run the demo date, print what happened."""
+    settings = environment()
+    from flows.demo import run_demo
+
+    run_demo(settings, typer.echo)
+
+
+def register(app: typer.Typer) -> None:
+    """Add `run` and `demo` to the CLI."""
+    app.command("run")(run)
+    app.command("demo")(demo)
