@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import pandas as pd
 
@@ -277,8 +278,9 @@ def low_coverage_message(coverage: pd.DataFrame, threshold: float) -> str | None
     low = low_coverage(coverage, threshold)
     if low.empty:
         return None
+    records: list[dict[str, Any]] = low.to_dict("records")  # type: ignore[assignment]
     return "; ".join(
-        f"{r.table_name} {pd.Timestamp(str(r.game_date)).date()} "
-        f"{int(r.actual)}/{int(r.expected)} ({float(r.ratio):.0%} < {threshold:.0%})"
-        for r in low.itertuples()
+        f"{r['table_name']} {pd.Timestamp(str(r['game_date'])).date()} "
+        f"{int(r['actual'])}/{int(r['expected'])} ({float(r['ratio']):.0%} < {threshold:.0%})"
+        for r in records
     )
