@@ -209,6 +209,16 @@ def empty_table(table: str) -> pd.DataFrame:
     )
 
 
+def fingerprint_sql(url: str, table: str, where: str) -> str:
+    """SELECT n (rows) and h (an order-independent checksum of the rows) for the dialect of `url`."""
+    if url.startswith("bigquery://"):
+        return (
+            f"SELECT COUNT(*) AS n, CAST(BIT_XOR(FARM_FINGERPRINT(TO_JSON_STRING(t))) AS STRING) AS h "
+            f"FROM {table} t{where}"
+        )
+    return f"SELECT COUNT(*) AS n, CAST(SUM(hash(t)::HUGEINT) AS VARCHAR) AS h FROM {table} t{where}"
+
+
 def sql_value(value: Any) -> Any:
     """A Python value the database drivers bind: dates and Timestamps become naive datetimes."""
     if isinstance(value, pd.Timestamp | date):
@@ -322,6 +332,34 @@ class Warehouse:
         sql = f"SELECT DISTINCT {column} AS d FROM {table}"
         frame = self.query(sql + (" WHERE " + " AND ".join(where) if where else ""), params)
         return sorted(pd.to_datetime(frame["d"]).dt.normalize().unique())
+
+    def fingerprint(
+        self,
+        table: str,
+        dates: Sequence[Any] | None = None,
+        before: Any = None,
+        column: str = "game_date",
+    ) -> str:
+        """Row count and content checksum of a table's rows (those of `dates`, or before `before`).
+
+        The data version a cache key is built from: any changed, added or removed row changes it.
+        DuckDB hashes each row (`hash(t)` of the row struct) and sums; an absent table is "absent".
+        """
+        if not self.exists(table):
+            return f"{table}:absent"
+        where: list[str] = []
+        params: dict[str, Any] = {}
+        if dates is not None:
+            names = {f"d{i}": d for i, d in enumerate(dict.fromkeys(dates))} or {"d0": None}
+            where.append(f"{column} IN (" + ", ".join(f":{n}" for n in names) + ")")
+            params.update(names)
+        if before is not None:
+            where.append(f"{column} < :before")
+            params["before"] = before
+        clause = (" WHERE " + " AND ".join(where)) if where else ""
+        sql = fingerprint_sql(self.url, table, clause)
+        row = self.query(sql, params).iloc[0]
+        return f"{table}:{int(row['n'])}:{row['h']}"
 
     def count_by_date(
         self, table: str, start: Any, end: Any, distinct: str = "*", column: str = "game_date"
