@@ -7,6 +7,9 @@ All-Star) are filtered, and those counts are reported by the caller.
 
 from __future__ import annotations
 
+import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -14,6 +17,8 @@ import pandas as pd
 
 from features.calendar import EASTERN, season_labels
 from features.teams import team_abbr
+from resources.sources.base import InputFileError
+from resources.sources.file_checks import Layout, match_layout, read_csv_checked, require_dates
 
 MODELLED_GAME_TYPES = {"2": "Regular Season", "4": "Playoffs", "5": "PlayIn"}
 MARKET_NAMES = {
@@ -23,6 +28,89 @@ MARKET_NAMES = {
     "player_threes": "threes",
     "player_points_rebounds_assists": "pra",
 }
+
+# What each reader is given to read, said in its errors, and the column layouts it accepts.
+PLAYER_LOGS = "a player game-log CSV (stats.nba.com leaguegamelog columns)"
+TEAM_LOGS = "a team game-log CSV (stats.nba.com leaguegamefinder columns)"
+PROPS = "a player-prop CSV (flattened The Odds API snapshots)"
+GAME_ODDS = "a game-odds CSV (The Odds API or sportsbookreview lines)"
+PLAYER_LOG_LAYOUTS = (
+    Layout(
+        "player game log",
+        frozenset({"PLAYER_ID", "PLAYER_NAME", "GAME_DATE", "MATCHUP", "MIN", "PTS", "REB", "AST"}),
+        ("GAME_DATE",),
+    ),
+)
+TEAM_LOG_LAYOUTS = (
+    Layout(
+        "team game log",
+        frozenset({"GAME_ID", "TEAM_ABBREVIATION", "GAME_DATE", "MATCHUP", "MIN", "PTS"}),
+        ("GAME_DATE",),
+        excluded=frozenset({"PLAYER_ID", "PLAYER_NAME"}),
+        excluded_means="a player game log",
+    ),
+)
+PROP_LAYOUTS = (
+    Layout(
+        "events",
+        frozenset(
+            {"event_id", "commence_time", "market_last_update", "player", "home_team", "away_team"}
+            | {"bookmaker", "market", "line", "over_price", "under_price"}
+        ),
+        ("commence_time", "market_last_update"),
+    ),
+    Layout(
+        "daily threes",
+        frozenset(
+            {"file_date", "game", "game_time", "player", "market", "line", "bookmaker"}
+            | {"over_odds", "under_odds"}
+        ),
+        ("game_time", "file_date"),
+    ),
+    Layout(
+        "PRA",
+        frozenset(
+            {"player_name", "event_id", "event_date", "timestamp", "home_team", "away_team"}
+            | {"bookmaker", "line", "over_price", "under_price"}
+        ),
+        ("timestamp",),
+    ),
+)
+GAME_ODDS_LAYOUTS = (
+    Layout(
+        "The Odds API",
+        frozenset(
+            {"game_id", "commence_time", "home_team", "away_team", "bookmaker", "market", "team"}
+            | {"line", "odds", "last_update"}
+        ),
+        ("commence_time",),
+    ),
+    Layout(
+        "sportsbookreview",
+        frozenset({"game_date", "Home", "Away", "OU", "Spread", "ML_Home", "ML_Away"}),
+        ("game_date",),
+    ),
+)
+
+
+# Read as text: a date column of bare numbers (Excel serials) would otherwise parse as 1970 nanoseconds.
+DATE_COLUMNS = (
+    "GAME_DATE",
+    "game_date",
+    "commence_time",
+    "market_last_update",
+    "bookmaker_last_update",
+    "last_update",
+    "file_date",
+    "game_time",
+    "event_date",
+    "timestamp",
+)
+
+
+def _layout(df: pd.DataFrame, layouts: tuple[Layout, ...]) -> str | None:
+    """Name of the first layout whose columns the frame has."""
+    return next((lay.name for lay in layouts if lay.required <= set(df.columns)), None)
 
 
 def derived_game_id(game_date: pd.Series, home: pd.Series, away: pd.Series) -> pd.Series:
@@ -54,10 +142,9 @@ def _clean_num(values: pd.Series) -> pd.Series:
     return pd.to_numeric(values.astype("string").str.strip(), errors="coerce")
 
 
-def _read_csv(path: Path) -> pd.DataFrame:
-    return pd.read_csv(
-        path, dtype={"GAME_ID": str, "PLAYER_ID": str, "TEAM_ID": str, "event_id": str}
-    )
+def _read_csv(path: Path, what: str) -> pd.DataFrame:
+    text_columns = ("GAME_ID", "PLAYER_ID", "TEAM_ID", "event_id", *DATE_COLUMNS)
+    return read_csv_checked(path, what, dtype=dict.fromkeys(text_columns, str))
 
 
 def _own_matchup(
@@ -195,6 +282,35 @@ def schedule_from_team_rows(team_rows: pd.DataFrame, source: str) -> pd.DataFram
     ).reset_index(drop=True)
 
 
+def schedule_from_player_rows(player_rows: pd.DataFrame, source: str) -> pd.DataFrame:
+    """raw_schedule derived from raw player rows (home and away from their MATCHUP), for games without team logs.
+
+    Where a game's rows disagree on home and away, the reading of most rows wins.
+    """
+    rows = player_rows.dropna(
+        subset=["game_id", "game_date", "season_type", "team_abbr", "opponent_abbr", "is_home"]
+    )
+    is_home = rows["is_home"].astype(bool)
+    sides = pd.DataFrame(
+        {
+            "game_id": rows["game_id"].astype(str),
+            "game_date": rows["game_date"],
+            "season": rows["season"],
+            "season_type": rows["season_type"],
+            "home_team": rows["team_abbr"].where(is_home, rows["opponent_abbr"]),
+            "away_team": rows["opponent_abbr"].where(is_home, rows["team_abbr"]),
+        }
+    )
+    counted = sides.value_counts(dropna=False).reset_index(name="n_rows")
+    games = counted.sort_values(["n_rows", "game_id"], ascending=[False, True]).drop_duplicates(
+        "game_id"
+    )
+    games = games.drop(columns="n_rows").sort_values(["game_date", "game_id"])
+    games["tipoff_utc"] = pd.Series(pd.NaT, index=games.index, dtype="datetime64[ns, UTC]")
+    games["source"] = source
+    return games.reset_index(drop=True)
+
+
 def _eastern_date(ts: pd.Series) -> pd.Series:
     out: pd.Series = ts.dt.tz_convert(EASTERN).dt.tz_localize(None).dt.normalize()
     return out
@@ -206,8 +322,8 @@ def _teams(names: pd.Series) -> pd.Series:
 
 def props_to_raw(df: pd.DataFrame, source: str) -> pd.DataFrame:
     """Flattened Odds API player-prop files (the three layouts in ../shared/data/props) -> raw_prop_lines."""
-    cols = set(df.columns)
-    if {"event_id", "commence_time", "market_last_update", "player"} <= cols:
+    layout = _layout(df, PROP_LAYOUTS)
+    if layout == "events":
         commence = pd.to_datetime(df["commence_time"], utc=True, errors="coerce")
         captured = pd.to_datetime(df["market_last_update"], utc=True, errors="coerce")
         out = pd.DataFrame(
@@ -223,7 +339,7 @@ def props_to_raw(df: pd.DataFrame, source: str) -> pd.DataFrame:
                 "under_price": _num(df, "under_price"),
             }
         )
-    elif {"file_date", "game", "game_time", "over_odds"} <= cols:
+    elif layout == "daily threes":
         commence = pd.to_datetime(df["game_time"], utc=True, errors="coerce")
         # Upstream notes: historical snapshots were pulled at 20:00 UTC on the slate date unless
         # the file records the book's or market's own update time.
@@ -255,7 +371,7 @@ def props_to_raw(df: pd.DataFrame, source: str) -> pd.DataFrame:
                 "under_price": _num(df, "under_odds"),
             }
         )
-    elif {"player_name", "event_id", "event_date", "timestamp"} <= cols:
+    elif layout == "PRA":
         captured = pd.to_datetime(df["timestamp"], utc=True, errors="coerce")
         # This layout has no tip-off time; the snapshot is "usually minutes before tip" upstream.
         # Tip-off stays unknown (NaT) and is filled from the schedule where one is known.
@@ -277,7 +393,7 @@ def props_to_raw(df: pd.DataFrame, source: str) -> pd.DataFrame:
             }
         )
     else:
-        raise ValueError(f"unknown prop-line file layout; columns: {sorted(cols)}")
+        raise ValueError(f"unknown prop-line file layout; columns: {sorted(df.columns)}")
     out["commence_time"] = commence
     out["captured_at"] = captured
     game_time = commence.fillna(captured)
@@ -289,7 +405,8 @@ def props_to_raw(df: pd.DataFrame, source: str) -> pd.DataFrame:
 
 def game_odds_to_raw(df: pd.DataFrame, source: str) -> pd.DataFrame:
     """Odds API game-odds rows (spread / total / moneyline per side) -> raw_game_odds."""
-    if {"game_id", "commence_time", "market", "team", "odds"} <= set(df.columns):
+    layout = _layout(df, GAME_ODDS_LAYOUTS)
+    if layout == "The Odds API":
         commence = pd.to_datetime(df["commence_time"], utc=True, errors="coerce")
         return pd.DataFrame(
             {
@@ -307,7 +424,7 @@ def game_odds_to_raw(df: pd.DataFrame, source: str) -> pd.DataFrame:
                 "source": source,
             }
         )
-    if {"Home", "Away", "OU", "Spread", "ML_Home", "ML_Away"} <= set(df.columns):
+    if layout == "sportsbookreview":
         return _kyleskom_to_raw(df, source)
     raise ValueError(f"unknown game-odds file layout; columns: {sorted(df.columns)}")
 
@@ -354,20 +471,62 @@ def _kyleskom_to_raw(df: pd.DataFrame, source: str) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True)
 
 
+def _checked_frame(
+    path: Path, what: str, layouts: tuple[Layout, ...]
+) -> tuple[pd.DataFrame, Layout]:
+    df = _read_csv(path, what)
+    return df, match_layout(path, df, layouts, what)
+
+
+@contextmanager
+def _quiet_date_parsing() -> Iterator[None]:
+    """Dates in several formats parse one by one; pandas' warning about it is no news to a user."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="Could not infer format", category=UserWarning)
+        yield
+
+
 def read_player_logs(path: Path) -> pd.DataFrame:
-    return player_logs_to_raw(_read_csv(path), source=f"file:{path.name}")
+    """A player game-log file as raw_player_boxscores rows; InputFileError if it cannot be used."""
+    df, layout = _checked_frame(path, PLAYER_LOGS, PLAYER_LOG_LAYOUTS)
+    with _quiet_date_parsing():
+        out = player_logs_to_raw(df, source=f"file:{path.name}")
+    require_dates(path, df, out["game_date"], layout, PLAYER_LOGS)
+    return out
 
 
 def read_team_logs(path: Path) -> tuple[pd.DataFrame, int]:
-    return team_logs_to_raw(_read_csv(path), source=f"file:{path.name}")
+    """A team game-log file as raw_team_boxscores rows and the count of rows of unmodelled game types."""
+    df, layout = _checked_frame(path, TEAM_LOGS, TEAM_LOG_LAYOUTS)
+    with _quiet_date_parsing():
+        out, skipped = team_logs_to_raw(df, source=f"file:{path.name}")
+    if out.empty:
+        ids = df["GAME_ID"].dropna().astype(str).unique()[:3].tolist()
+        raise InputFileError(
+            path,
+            f"{TEAM_LOGS} with games of a modelled type (GAME_ID like 00[245]YY#####)",
+            f"none of {len(df)} rows (GAME_ID e.g. {', '.join(map(repr, ids))})",
+        )
+    require_dates(path, df, out["game_date"], layout, TEAM_LOGS)
+    return out, skipped
 
 
 def read_props(path: Path) -> pd.DataFrame:
-    return props_to_raw(_read_csv(path), source=f"file:{path.name}")
+    """A player-prop file (any of PROP_LAYOUTS) as raw_prop_lines rows."""
+    df, layout = _checked_frame(path, PROPS, PROP_LAYOUTS)
+    with _quiet_date_parsing():
+        out = props_to_raw(df, source=f"file:{path.name}")
+    require_dates(path, df, out["game_date"], layout, PROPS)
+    return out
 
 
 def read_game_odds(path: Path) -> pd.DataFrame:
-    return game_odds_to_raw(_read_csv(path), source=f"file:{path.name}")
+    """A game-odds file (any of GAME_ODDS_LAYOUTS) as raw_game_odds rows."""
+    df, layout = _checked_frame(path, GAME_ODDS, GAME_ODDS_LAYOUTS)
+    with _quiet_date_parsing():
+        out = game_odds_to_raw(df, source=f"file:{path.name}")
+    require_dates(path, df, out["game_date"], layout, GAME_ODDS)
+    return out
 
 
 def canonical_game_ids(players: pd.DataFrame, schedule: pd.DataFrame) -> pd.DataFrame:

@@ -65,26 +65,6 @@ def test_slim_box_scores_without_game_id_get_the_schedule_ids(settings: Settings
     assert boxes["fg3m"].isna().all() and boxes["starter"].isna().all()
 
 
-def test_derived_game_key_is_stable_without_a_schedule() -> None:
-    rows = importers.read_player_logs(FILES / "player_logs_slim_playoffs_trimmed.csv")
-    again = importers.read_player_logs(FILES / "player_logs_slim_playoffs_trimmed.csv")
-    assert rows["game_id"].tolist() == again["game_id"].tolist()
-    assert rows["game_id"].nunique() == 4
-    lal = rows[rows["team_abbr"] == "LAL"]["game_id"].unique().tolist()
-    assert lal == ["20240420_LAL_DEN"]  # date, away, home: both teams' rows share it
-
-
-def test_matchup_written_from_the_opponents_side_is_repaired() -> None:
-    rows = importers.read_player_logs(FILES / "player_logs_2024-25_game_0022400147.csv")
-    raw = pd.read_csv(FILES / "player_logs_2024-25_game_0022400147.csv")
-    assert (raw["MATCHUP"] == "MIA @ WAS").all()  # upstream: the WAS rows carry MIA's matchup
-    was = rows[rows["team_abbr"] == "WAS"]
-    mia = rows[rows["team_abbr"] == "MIA"]
-    assert len(was) and len(mia)
-    assert set(was["opponent_abbr"]) == {"MIA"} and was["is_home"].all()
-    assert set(mia["opponent_abbr"]) == {"WAS"} and not mia["is_home"].any()
-
-
 @pytest.mark.parametrize(
     ("name", "collapsed", "late"),
     [
@@ -110,14 +90,6 @@ def test_prop_layouts_keep_snapshot_times(
     loaded = table(settings, "raw_prop_lines")
     assert not (loaded["minutes_before_tip"] < 0).any()
     assert len(loaded) == report.rows_loaded
-
-
-def test_threes_snapshot_time_falls_back_to_the_pull_time() -> None:
-    rows = importers.read_props(FILES / "props_threes_trimmed.csv")
-    # No update time in these rows: the upstream pull at 20:00 UTC of the slate date.
-    assert set(rows["captured_at"]) == {pd.Timestamp("2024-10-27T20:00:00Z")}
-    late = rows[rows["minutes_before_tip"] < 0]
-    assert set(late["commence_time"]) == {pd.Timestamp("2024-10-27T19:40:00Z")}
 
 
 def test_consensus_reads_only_pre_tip_snapshots() -> None:
@@ -179,8 +151,8 @@ def test_replay_payloads_keep_snapshot_times(settings: Settings, tmp_path: Path)
     import gzip
     import shutil
 
+    from resources.raw_loader import load_rows
     from resources.sources.replay import ReplaySource, parse_replay_payload
-    from tasks.ingest import load_rows
 
     data = tmp_path / "data"
     for folder, name in (
