@@ -191,15 +191,20 @@ class RawGameOdds(pa.DataFrameModel):
 class Quarantine(pa.DataFrameModel):
     """A rejected input row, with where it came from and why."""
 
-    table_name: Series[str]
+    table_name: Series[str] = pa.Field(str_length={"min_value": 1})
     source: Series[str]
     payload_path: Series[str] = pa.Field(nullable=True)
-    row_number: Series[int]
+    # The 0-based row of the payload; -1 when the payload as a whole could not be parsed.
+    row_number: Series[int] = pa.Field(ge=-1)
     field: Series[str] = pa.Field(nullable=True)
-    rule: Series[str]
-    message: Series[str]
+    rule: Series[str] = pa.Field(str_length={"min_value": 1})
+    message: Series[str] = pa.Field(str_length={"min_value": 1})
     row_json: Series[str]
     quarantined_at: Series[pd.DatetimeTZDtype] = pa.Field(dtype_kwargs={"unit": "ns", "tz": "UTC"})
+
+    @pa.dataframe_check(error="row_number -1 exactly for an unparseable payload")
+    def whole_payload_rows(cls, df: pd.DataFrame) -> pd.Series[bool]:
+        return (df["row_number"] == -1) == (df["rule"] == "unparseable_payload")
 
     class Config:
         coerce = True

@@ -7,7 +7,16 @@ from dataclasses import dataclass
 import pandera.pandas as pa
 
 from contracts.analytics import PlayerGameSummary, TeamGameSummary, UpcomingPlayerGameContext
-from contracts.predictions import PlayerPropPredictions, PredictionGrades
+from contracts.crosswalk import PlayerRegistry, PropNameResolution
+from contracts.operations import Coverage
+from contracts.precompute import (
+    MlFeatureStore,
+    PlayerCompositeFactors,
+    PlayerDailyCache,
+    PropLineConsensus,
+    TeamDefenseSummary,
+)
+from contracts.predictions import PlayerPropPredictions, PredictionGrades, SystemDailyPerformance
 from contracts.raw import (
     Quarantine,
     RawGameOdds,
@@ -49,6 +58,10 @@ TABLES: dict[str, TableSpec] = {
             "game_date",
         ),
         TableSpec("quarantine", Quarantine, ("payload_path", "row_number", "field", "rule"), None),
+        TableSpec("player_registry", PlayerRegistry, ("player_id", "team_abbr"), None),
+        TableSpec(
+            "prop_name_resolution", PropNameResolution, ("game_date", "player_name"), "game_date"
+        ),
         TableSpec("player_game_summary", PlayerGameSummary, ("game_id", "player_id"), "game_date"),
         TableSpec("team_game_summary", TeamGameSummary, ("game_id", "team_abbr"), "game_date"),
         TableSpec(
@@ -57,6 +70,26 @@ TABLES: dict[str, TableSpec] = {
             ("game_date", "player_id"),
             "game_date",
         ),
+        TableSpec("player_daily_cache", PlayerDailyCache, ("game_date", "player_id"), "game_date"),
+        TableSpec(
+            "team_defense_summary", TeamDefenseSummary, ("game_date", "team_abbr"), "game_date"
+        ),
+        TableSpec(
+            "player_composite_factors",
+            PlayerCompositeFactors,
+            ("game_date", "player_id"),
+            "game_date",
+        ),
+        TableSpec(
+            "prop_line_consensus",
+            PropLineConsensus,
+            ("game_date", "player_id", "market"),
+            "game_date",
+        ),
+        TableSpec(
+            "ml_feature_store", MlFeatureStore, ("game_date", "player_id", "market"), "game_date"
+        ),
+        TableSpec("coverage", Coverage, ("game_date", "table_name"), "game_date"),
         TableSpec(
             "player_prop_predictions",
             PlayerPropPredictions,
@@ -67,6 +100,12 @@ TABLES: dict[str, TableSpec] = {
             "prediction_grades",
             PredictionGrades,
             ("game_date", "player_id", "market", "system_id"),
+            "game_date",
+        ),
+        TableSpec(
+            "system_daily_performance",
+            SystemDailyPerformance,
+            ("game_date", "system_id", "market"),
             "game_date",
         ),
     )

@@ -1,7 +1,9 @@
-"""Split a frame into the rows that keep a contract and quarantine rows for the ones that break it."""
+"""Apply the contracts: split raw rows into good and quarantined ones, and check every write."""
 
 from __future__ import annotations
 
+import copy
+import functools
 import json
 from dataclasses import dataclass
 
@@ -9,6 +11,7 @@ import pandas as pd
 import pandera.pandas as pa
 
 from contracts.raw import ROW_CHECK_FIELDS, TEAM_ABBRS
+from contracts.registry import TABLES
 
 QUARANTINE_COLUMNS = [
     "table_name",
@@ -248,3 +251,146 @@ def split_valid(
     return ValidationResult(
         good=good.reset_index(drop=True), quarantine=quarantine, collapsed=len(collapsed)
     )
+
+
+# How many offending natural keys (and values) a contract violation names per broken rule.
+SHOWN_KEYS = 5
+
+
+class UnregisteredTableError(LookupError):
+    """A write to a table that has no contract in contracts.registry.TABLES."""
+
+    def __init__(self, table: str) -> None:
+        self.table = table
+        super().__init__(
+            f"table {table!r} has no contract: add a pandera DataFrameModel for it in contracts/ "
+            f"and register it in contracts/registry.py TABLES (name, natural key, date column) "
+            f"before writing it"
+        )
+
+
+@dataclass(frozen=True)
+class RuleFailure:
+    """One broken rule of a write: the check, where it looked, how many rows, the first keys."""
+
+    check: str
+    column: str
+    n_rows: int
+    keys: tuple[str, ...]
+    values: tuple[str, ...]
+
+    def describe(self) -> str:
+        """One line: 'check [column]: n rows, e.g. (key=..., ...); values ...'."""
+        text = f"{self.check} [{self.column}]"
+        if self.n_rows:
+            text += f": {self.n_rows} row{'s' if self.n_rows != 1 else ''}"
+        if self.keys:
+            text += ", first keys " + "; ".join(self.keys)
+        if self.values:
+            text += ", values " + ", ".join(self.values)
+        return text
+
+
+class ContractViolation(ValueError):
+    """A derived table about to be written breaks its contract: a bug upstream, not bad input."""
+
+    def __init__(self, table: str, failures: list[RuleFailure]) -> None:
+        self.table = table
+        self.failures = failures
+        lines = [f"{table}: {len(failures)} contract rule(s) broken, nothing written"]
+        lines += [f"  - {f.describe()}" for f in failures]
+        super().__init__("\n".join(lines))
+
+
+@functools.cache
+def _write_schema(table: str) -> pa.DataFrameSchema:
+    """The table's contract as checked before a write: same rules, registered key unique, faster.
+
+    Two changes keep it fast without changing what passes: text columns are neither coerced nor
+    type-checked value by value (coercing anything to text always succeeds, so that check cannot
+    fail; the column's own rules still run), and row-level checks skip pandera's scan for
+    all-missing rows (each rule says how it treats missing values).
+    """
+    spec = TABLES[table]
+    schema = copy.deepcopy(spec.contract.to_schema())
+    text = [name for name, column in schema.columns.items() if str(column.dtype) == "str"]
+    schema = schema.update_columns({name: {"dtype": None} for name in text})
+    for check in schema.checks:
+        check.ignore_na = False
+    schema.unique = list(spec.natural_key)
+    schema.report_duplicates = "all"
+    return schema
+
+
+def _text(value: object) -> str:
+    if isinstance(value, pd.Timestamp) and value == value.normalize() and value.tzinfo is None:
+        return str(value.date())
+    return str(value)
+
+
+def _keys_of(frame: pd.DataFrame, rows: pd.Index, key: tuple[str, ...]) -> tuple[str, ...]:
+    """'col=value, ...' of the natural key of the given rows (columns the frame lacks left out)."""
+    present = [c for c in key if c in frame.columns]
+    picked = frame.loc[rows, present]
+    return tuple(
+        "(" + ", ".join(f"{c}={_text(v)}" for c, v in zip(present, values, strict=True)) + ")"
+        for values in picked.itertuples(index=False, name=None)
+    )
+
+
+# pandera's names of the two schema-wide rules -> the names split_valid quarantines them under.
+_SCHEMA_RULES = {
+    "column_in_dataframe": "missing_column",
+    "multiple_fields_uniqueness": "duplicate_key",
+}
+
+
+def _rule_failures(
+    cases: pd.DataFrame, frame: pd.DataFrame, key: tuple[str, ...]
+) -> list[RuleFailure]:
+    """One RuleFailure per broken rule and column; a row-level rule names 'row' and counts rows once.
+
+    Offending values are shown for column rules only (a row-level rule reports every column).
+    """
+    schema_wide = cases["check"].isin(list(_SCHEMA_RULES))
+    row_level = (cases["schema_context"] == "DataFrameSchema") & ~schema_wide
+    where = cases["column"].astype(str).where(~row_level, "row")
+    where = where.mask(cases["check"] == "multiple_fields_uniqueness", ", ".join(key))
+    missing = cases["check"] == "column_in_dataframe"
+    where = where.mask(missing, cases["failure_case"].astype(str))
+    labelled = cases.assign(where=where, rule=cases["check"].replace(_SCHEMA_RULES))
+    failures: list[RuleFailure] = []
+    for (rule, column), group in labelled.groupby(["rule", "where"], sort=False):
+        rows = pd.Index(group["index"].dropna().astype("int64").unique()).sort_values()
+        show_values = column != "row" and not schema_wide[group.index].any()
+        values = group["failure_case"].head(SHOWN_KEYS if show_values else 0)
+        failures.append(
+            RuleFailure(
+                check=str(rule),
+                column=str(column),
+                n_rows=len(rows),
+                keys=_keys_of(frame, rows[:SHOWN_KEYS], key),
+                values=tuple(_text(v) for v in values),
+            )
+        )
+    return failures
+
+
+def check_write(table: str, frame: pd.DataFrame) -> None:
+    """Check a frame against its table's contract before it is written; raise if it breaks it.
+
+    Every rule of the contract plus the registered natural key (not null via the contract, unique
+    here) is checked at once (lazily), so the error lists every broken rule. Raw tables were split
+    into good and quarantined rows by `split_valid` already, so their frames pass unless that
+    step was skipped. An empty frame (a write that only clears partitions) passes.
+    """
+    if table not in TABLES:
+        raise UnregisteredTableError(table)
+    if frame.empty:
+        return
+    data = frame.reset_index(drop=True)
+    try:
+        _write_schema(table).validate(data, lazy=True)
+    except pa.errors.SchemaErrors as exc:
+        failures = _rule_failures(exc.failure_cases, data, TABLES[table].natural_key)
+        raise ContractViolation(table, failures) from None

@@ -1,0 +1,42 @@
+"""Contracts of the operational tables: coverage of the precompute tables per date."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pandera.pandas as pa
+from pandera.typing import Series
+
+from contracts.rules import close, implies
+
+# The precompute tables coverage counts (features.pipeline.COVERAGE_COLUMNS; a test keeps them equal).
+COVERED_TABLES: tuple[str, ...] = (
+    "player_daily_cache",
+    "team_defense_summary",
+    "player_composite_factors",
+    "ml_feature_store",
+)
+
+
+class Coverage(pa.DataFrameModel):
+    """Per date and precompute table: expected players (teams) and those with real values."""
+
+    game_date: Series[pd.Timestamp]
+    table_name: Series[str] = pa.Field(isin=list(COVERED_TABLES))
+    expected: Series[int] = pa.Field(ge=0)
+    actual: Series[int] = pa.Field(ge=0)
+    ratio: Series[float] = pa.Field(ge=0, le=1, nullable=True)
+
+    @pa.dataframe_check(error="actual > expected")
+    def actual_within_expected(cls, df: pd.DataFrame) -> pd.Series[bool]:
+        return df["actual"] <= df["expected"]
+
+    @pa.dataframe_check(error="ratio != actual / expected")
+    def ratio_is_share(cls, df: pd.DataFrame) -> pd.Series[bool]:
+        expected = df["expected"].where(df["expected"] > 0)
+        share = close(df["ratio"], df["actual"] / expected)
+        return share & implies(df["expected"] > 0, df["ratio"].notna())
+
+    class Config:
+        coerce = True
+        strict = False
+        unique = ["game_date", "table_name"]
