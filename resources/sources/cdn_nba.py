@@ -18,6 +18,7 @@ from resources.sources.parsing import (
     calendar_date,
     naive_date_series,
     parse_minutes,
+    require_filled,
     to_float,
     to_str,
     utc_series,
@@ -119,7 +120,8 @@ def parse_todays_scoreboard(payload: JsonInput, *, url: str | None = None) -> pd
     frame["tipoff_utc"] = utc_series(list(frame["tipoff_utc"]))
     frame["game_status"] = frame["game_status"].astype("Int64")
     frame["period"] = frame["period"].astype("Int64")
-    return frame
+    fields = {"game_id": "gameId", "home_team": "homeTeam", "away_team": "awayTeam"}
+    return require_filled(frame, fields, "scoreboard", SOURCE, url)
 
 
 def scoreboard_date(payload: JsonInput, *, url: str | None = None) -> date | None:
@@ -181,7 +183,8 @@ def parse_live_boxscore(payload: JsonInput, *, url: str | None = None) -> pd.Dat
         frame[column] = frame[column].astype("boolean")
     for column in ("minutes", "pts", "reb", "ast", "fg3m"):
         frame[column] = frame[column].astype(float)
-    return frame
+    fields = {"game_id": "gameId", "player_id": "personId", "team_abbr": "teamTricode"}
+    return require_filled(frame, fields, "boxscore", SOURCE, url)
 
 
 def parse_payload(payload: RawPayload) -> pd.DataFrame:

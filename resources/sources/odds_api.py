@@ -25,6 +25,7 @@ from resources.sources.parsing import (
     decode_body,
     eastern_date,
     naive_date_series,
+    require_filled,
     to_float,
     to_str,
     utc_series,
@@ -92,6 +93,15 @@ def to_american(price: float, odds_format: OddsFormat) -> float:
     return round((price - 1.0) * 100.0, 2) if price >= 2.0 else round(-100.0 / (price - 1.0), 2)
 
 
+# Output column -> the upstream field every event carries (see parsing.require_filled).
+_EVENT_FIELDS = {
+    "event_id": "id",
+    "commence_time": "commence_time",
+    "home_team": "home_team",
+    "away_team": "away_team",
+}
+
+
 def parse_events(payload: JsonInput, *, url: str | None = None) -> pd.DataFrame:
     """/events (live or historical) -> event_id, commence_time, home/away abbrs, US-Eastern game_date."""
     data, _ = unwrap(payload, url=url)
@@ -115,7 +125,7 @@ def parse_events(payload: JsonInput, *, url: str | None = None) -> pd.DataFrame:
     frame = pd.DataFrame(rows, columns=list(EVENT_COLUMNS))
     frame["commence_time"] = utc_series(list(frame["commence_time"]))
     frame["game_date"] = naive_date_series(list(frame["game_date"]))
-    return frame
+    return require_filled(frame, _EVENT_FIELDS, "events", SOURCE, url)
 
 
 def _event_object(payload: JsonInput, url: str | None) -> tuple[Mapping[str, Any], MaybeTimestamp]:
@@ -195,6 +205,14 @@ def parse_event_player_props(
                 if side in ("over", "under"):
                     row[f"{side}_price"] = to_american(to_float(outcome.get("price")), odds_format)
     frame = pd.DataFrame(list(lines.values()), columns=[*contract_columns(RawPropLines)])
+    fields = {
+        **_EVENT_FIELDS,
+        "bookmaker": "bookmakers[].key",
+        "player_name": "outcomes[].description",
+        "line": "outcomes[].point",
+        "over_price|under_price": "outcomes[].price",
+    }
+    require_filled(frame, fields, "event odds (player props)", SOURCE, url)
     return _finish_odds_frame(frame, with_minutes=True)
 
 
@@ -259,6 +277,13 @@ def parse_event_game_odds(
                     }
                 )
     frame = pd.DataFrame(rows, columns=[*contract_columns(RawGameOdds)])
+    fields = {
+        **_EVENT_FIELDS,
+        "bookmaker": "bookmakers[].key",
+        "side": "outcomes[].name",
+        "price": "outcomes[].price",
+    }
+    require_filled(frame, fields, "event odds (game lines)", SOURCE, url)
     return _finish_odds_frame(frame, with_minutes=False)
 
 

@@ -36,6 +36,13 @@ _SEASON_TYPE_BY_DIGIT: dict[str, str] = {
     "6": "NBA Cup",
 }
 
+# Keys of the JSON error objects services answer with (sometimes under HTTP 200) instead of data.
+_ERROR_KEYS = frozenset(
+    {"message", "Message", "error", "errors", "error_code", "errorCode", "code", "status"}
+    | {"statusCode", "detail", "details", "details_url", "title", "type"}
+)
+_ERROR_MESSAGE_KEYS = frozenset({"message", "Message", "error", "errors", "detail"})
+
 _ISO_MINUTES = re.compile(r"^PT(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d+)?)S)?$")
 
 
@@ -48,11 +55,53 @@ def decode_body(body: bytes | bytearray | str, source: str, url: str | None = No
     if stripped.startswith("<"):
         raise SourceError(source, f"HTML page instead of JSON: {stripped[:80]!r}", url=url)
     try:
-        return json.loads(stripped)
+        data = json.loads(stripped)
     except json.JSONDecodeError as exc:
         raise SourceError(
             source, f"body is not JSON ({exc.msg}): {stripped[:80]!r}", url=url
         ) from None
+    if is_error_body(data):
+        raise SourceError(source, f"error body instead of data: {stripped[:200]}", url=url)
+    return data
+
+
+def is_error_body(data: Any) -> bool:
+    """A JSON object holding only an error (message, code, ...): what a service sends instead of data."""
+    return (
+        isinstance(data, Mapping)
+        and bool(set(data) & _ERROR_MESSAGE_KEYS)
+        and set(data) <= _ERROR_KEYS
+    )
+
+
+def require_filled(
+    frame: pd.DataFrame,
+    fields: Mapping[str, str],
+    what: str,
+    source: str,
+    url: str | None = None,
+) -> pd.DataFrame:
+    """The parsed frame, or SourceError when a field its rows always carry is absent from all of them.
+
+    That is an upstream schema change (a field renamed or dropped): parsing on would quarantine
+    every row for the same reason. `fields` maps output columns ("a|b": any of them) to the
+    upstream field the error names.
+    """
+    if frame.empty:
+        return frame
+    missing = [
+        upstream
+        for columns, upstream in fields.items()
+        if frame[columns.split("|")].isna().all().all()
+    ]
+    if missing:
+        raise SourceError(
+            source,
+            f"{what}: {', '.join(missing)} absent from all {len(frame)} rows "
+            "(upstream schema changed?)",
+            url=url,
+        )
+    return frame
 
 
 def as_mapping(payload: JsonInput, source: str, url: str | None = None) -> Mapping[str, Any]:
@@ -64,6 +113,8 @@ def as_mapping(payload: JsonInput, source: str, url: str | None = None) -> Mappi
     )
     if not isinstance(data, Mapping):
         raise SourceError(source, f"expected a JSON object, got {type(data).__name__}", url=url)
+    if is_error_body(data):
+        raise SourceError(source, f"error body instead of data: {dict(data)}", url=url)
     return data
 
 

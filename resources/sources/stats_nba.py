@@ -24,6 +24,7 @@ from resources.sources.parsing import (
     contract_columns,
     naive_date_series,
     parse_minutes,
+    require_filled,
     season_from_game_id,
     season_from_season_id,
     season_from_start_year,
@@ -209,6 +210,29 @@ def _game_log_base(rs: pd.DataFrame) -> pd.DataFrame:
 # --------------------------------------------------------------------------- parsers
 
 
+# Output column -> the upstream field every row of a payload carries (see parsing.require_filled).
+_GAME_LOG_FIELDS = {
+    "game_id": "GAME_ID",
+    "game_date": "GAME_DATE",
+    "team_abbr": "TEAM_ABBREVIATION",
+    "is_home": "MATCHUP",
+    "minutes": "MIN",
+    "pts": "PTS",
+}
+_STAT_FIELDS = {"reb": "REB", "ast": "AST", "fg3m": "FG3M"}
+_SCHEDULE_FIELDS = {
+    "game_id": "GAME_ID",
+    "home_team": "HOME_TEAM_ID",
+    "away_team": "VISITOR_TEAM_ID",
+}
+_BOX_V2_FIELDS = {
+    "game_id": "GAME_ID",
+    "player_id": "PLAYER_ID",
+    "team_abbr": "TEAM_ABBREVIATION",
+    "minutes": "MIN",
+}
+
+
 def parse_leaguegamelog_players(payload: JsonInput, *, url: str | None = None) -> pd.DataFrame:
     """leaguegamelog PlayerOrTeam=P -> RawPlayerBoxscores columns (starter unknown: NA)."""
     rs = result_set(payload, "LeagueGameLog", url=url)
@@ -220,6 +244,8 @@ def parse_leaguegamelog_players(payload: JsonInput, *, url: str | None = None) -
     for column, header in _STAT_COLUMNS.items():
         out[column] = _num_col(rs, header)
     out["source"] = SOURCE
+    fields = {**_GAME_LOG_FIELDS, "player_id": "PLAYER_ID", "player_name": "PLAYER_NAME"}
+    require_filled(out, fields | _STAT_FIELDS, "leaguegamelog (players)", SOURCE, url)
     return out.reindex(columns=list(contract_columns(RawPlayerBoxscores))).reset_index(drop=True)
 
 
@@ -231,6 +257,7 @@ def parse_leaguegamelog_teams(payload: JsonInput, *, url: str | None = None) -> 
     for column, header in _STAT_COLUMNS.items():
         out[column] = _num_col(rs, header)
     out["source"] = SOURCE
+    require_filled(out, _GAME_LOG_FIELDS, "leaguegamelog (teams)", SOURCE, url)
     return out.reindex(columns=list(contract_columns(RawTeamBoxscores))).reset_index(drop=True)
 
 
@@ -270,6 +297,9 @@ def parse_scoreboardv2(payload: JsonInput, *, url: str | None = None) -> pd.Data
         },
         index=rs.index,
     )
+    require_filled(
+        out, {**_SCHEDULE_FIELDS, "game_date": "GAME_DATE_EST"}, "scoreboardv2", SOURCE, url
+    )
     # GameHeader repeats a game once per national broadcaster; those rows are identical here.
     return out.drop_duplicates().reset_index(drop=True)
 
@@ -301,7 +331,8 @@ def parse_scoreboardv3(payload: JsonInput, *, url: str | None = None) -> pd.Data
                 "tipoff_utc": utc_timestamp(game.get("gameTimeUTC")),
             }
         )
-    return _schedule_frame(rows)
+    fields = {"game_id": "gameId", "home_team": "homeTeam", "away_team": "awayTeam"}
+    return require_filled(_schedule_frame(rows), fields, "scoreboardv3", SOURCE, url)
 
 
 def _schedule_frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
@@ -372,6 +403,7 @@ def parse_boxscoretraditionalv2(
     stat_headers = {**_STAT_COLUMNS, "tov": "TO"}
     for column, header in stat_headers.items():
         frame[column] = _num_col(rs, header if header in rs.columns else _STAT_COLUMNS[column])
+    require_filled(frame, _BOX_V2_FIELDS, "boxscoretraditionalv2", SOURCE, url)
     frame = _box_context(frame, game_date, home_team)
     return _split_played(frame, _str_col(rs, "COMMENT"))
 
@@ -428,6 +460,8 @@ def parse_boxscoretraditionalv3(
     )
     frame["starter"] = frame["starter"].astype("boolean")
     frame["minutes"] = frame["minutes"].astype(float)
+    fields = {"game_id": "gameId", "player_id": "personId", "minutes": "statistics.minutes"}
+    require_filled(frame, fields, "boxscoretraditionalv3", SOURCE, url)
     frame = _box_context(frame, game_date, home_abbr)
     return _split_played(frame, pd.Series(comments, index=frame.index, dtype=object))
 

@@ -254,14 +254,78 @@ PAYLOAD_FILES = sorted(PAYLOADS.rglob("*.json")) if PAYLOADS.exists() else []
 )
 def test_bad_payload_raises_a_source_error_saying_what_is_wrong(path: Path) -> None:
     parsers = _parsers()
-    [key] = [k for k in parsers if path.name.startswith(k.split("/")[1] + "_")]
+    [key] = [k for k in parsers if f"{path.parent.name}/{path.name}".startswith(k + "_")]
     with pytest.raises(SourceError) as caught:
         parsers[key](path.read_bytes())
     message = str(caught.value)
-    assert "\n" not in message
+    assert message.startswith(f"[{path.parent.name}] ") and "\n" not in message
     if path.stem.endswith("_truncated"):
-        assert "not JSON" in message
+        assert "body is not JSON" in message
     elif path.stem.endswith("_error_200"):
-        assert "error body" in message and json.loads(path.read_bytes()) and "quota" in message
+        said = next(iter(json.loads(path.read_bytes()).values()))
+        assert "error body instead of data" in message and said in message
     else:
-        assert "schema" in message
+        assert path.stem.endswith("_schema_change")
+        assert "absent from all" in message and "upstream schema changed" in message
+
+
+def test_every_recorded_payload_kind_has_the_three_bad_classes() -> None:
+    names = {p.name for p in PAYLOAD_FILES}
+    for key in _parsers():
+        stem = key.split("/")[1]
+        assert {f"{stem}_{c}.json" for c in ("truncated", "error_200", "schema_change")} <= names
+
+
+# payload key -> (kind, endpoint) of the ingest step that fetches it
+INGESTED = {
+    "stats_nba/leaguegamelog_P": ("player_boxscores", "leaguegamelog"),
+    "stats_nba/boxscoretraditionalv2": ("player_boxscores", "boxscoretraditionalv2"),
+    "stats_nba/scoreboardv2": ("schedule", "scoreboardv2"),
+    "odds_api/event_odds_player_props": ("prop_lines", "event_odds"),
+}
+INGEST_CASES = [
+    p for p in PAYLOAD_FILES if any(f"{p.parent.name}/{p.name}".startswith(k) for k in INGESTED)
+]
+
+
+@pytest.mark.parametrize(
+    "path", INGEST_CASES, ids=[f"{p.parent.name}/{p.name}" for p in INGEST_CASES]
+)
+def test_bad_payload_through_ingest_is_kept_quarantined_and_loses_nothing(
+    path: Path, home: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from datetime import UTC, datetime
+
+    from resources import raw_loader
+    from resources.sources.base import RawPayload
+
+    before = import_good_files(capsys)
+    [(key, (kind, endpoint))] = [
+        (k, v) for k, v in INGESTED.items() if f"{path.parent.name}/{path.name}".startswith(k)
+    ]
+    payload = RawPayload(
+        source=path.parent.name,
+        kind=kind,
+        game_date=date(2024, 3, 11),
+        content=path.read_bytes(),
+        fetched_at=datetime(2024, 3, 11, 18, tzinfo=UTC),
+        url=f"https://example.test/{endpoint}",
+        meta={"endpoint": endpoint},
+    )
+
+    class Recorded:
+        name = path.parent.name
+
+        def fetch(self, kind: str, game_date: date) -> list[RawPayload]:
+            return [payload]
+
+    monkeypatch.setattr(raw_loader, "open_source", lambda settings, day: Recorded())
+    report = raw_loader.ingest_kind_for_date(get_settings(), kind, date(2024, 3, 11))
+    assert (report.rows_loaded, report.by_rule) == (0, {"unparseable_payload": 1})
+    after = tables()
+    unparseable = after["quarantine"][after["quarantine"]["rule"] == "unparseable_payload"]
+    [(kept, message)] = unparseable[["payload_path", "message"]].astype(str).to_numpy().tolist()
+    assert kept == report.payloads[0] and Path(kept).read_bytes() == path.read_bytes()
+    assert f"[{key.split('/')[0]}]" in message and "\n" not in message
+    for name in TABLES[:-1]:
+        pd.testing.assert_frame_equal(after[name], before[name], obj=name)

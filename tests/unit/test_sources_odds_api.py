@@ -183,7 +183,8 @@ def test_to_american() -> None:
         (b"", "empty response body"),
         (b"<html><title>502 Bad Gateway</title></html>", "HTML page"),
         (b"rate limited", "not JSON"),
-        (b'{"message": "Unknown event"}', "no bookmakers list"),
+        (b'{"message": "Unknown event"}', "error body instead of data: .*Unknown event"),
+        (b'{"id": "e1", "sport_key": "basketball_nba"}', "no bookmakers list"),
     ],
 )
 def test_event_odds_unusable_payload(body: bytes, message: str) -> None:
@@ -194,6 +195,8 @@ def test_event_odds_unusable_payload(body: bytes, message: str) -> None:
 
 def test_events_payload_not_a_list() -> None:
     with pytest.raises(SourceError, match="not a list"):
+        parse_events(b'{"events": []}')
+    with pytest.raises(SourceError, match="error body instead of data: .*Invalid date"):
         parse_events(b'{"message": "Invalid date"}')
 
 
