@@ -14,10 +14,17 @@ import os
 import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import date
+from functools import cached_property
 from pathlib import Path
 from typing import Any, Protocol
 
+from resources.gcs import GcsLocation, storage_bucket
 from resources.settings import Settings
+
+JSON_CONTENT_TYPE = "application/json"
+HTML_CONTENT_TYPE = "text/html; charset=utf-8"
+CACHE_CONTROL = "public, max-age=60"
 
 
 class ExportReadError(RuntimeError):
@@ -34,6 +41,11 @@ def gcs_bucket(url: str, credentials_block: str | None) -> Any:
     return GcsBucket(bucket=bucket, bucket_folder=prefix.strip("/"), gcp_credentials=credentials)
 
 
+def report_key(kind: str, day: date) -> str:
+    """Where a monitoring report goes under the export root: reports/{kind}/{date}.html."""
+    return f"reports/{kind}/{day.isoformat()}.html"
+
+
 def dumps(payload: Mapping[str, Any]) -> bytes:
     """The UTF-8 JSON bytes of a document (NaN refused: builders turn it into null)."""
     return (
@@ -47,6 +59,8 @@ class ExportStore(Protocol):
     def write(self, relative_path: str, payload: Mapping[str, Any]) -> str: ...
 
     def read(self, relative_path: str) -> dict[str, Any] | None: ...
+
+    def publish_report(self, kind: str, day: date, html_file: Path) -> str: ...
 
 
 @dataclass(frozen=True)
@@ -83,31 +97,71 @@ class LocalExportStore:
         except (OSError, ValueError) as exc:
             raise ExportReadError(f"cannot read published export {path}: {exc}") from exc
 
+    def publish_report(self, kind: str, day: date, html_file: Path) -> str:
+        """Copy a report beside the exports (atomically); returns its path."""
+        path = self.root / report_key(kind, day)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(html_file.read_bytes())
+            os.replace(tmp, path)
+        except BaseException:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(tmp)
+            raise
+        return str(path)
+
 
 @dataclass(frozen=True)
 class GcsExportStore:
-    """gs://bucket/prefix through prefect-gcp (GCS replaces an object only when an upload completes)."""
+    """gs://bucket/prefix (GCS replaces an object only when an upload completes).
+
+    Objects are served to the site straight from the bucket, so each carries its content type
+    and a short Cache-Control: a reader sees a new document at most `CACHE_CONTROL`'s max-age
+    after it was written. Links returned for reports are the objects' public URLs: they open from
+    any machine when the bucket grants `allUsers` the Storage Object Viewer role (see
+    deployments/README.md), and ask for a Google sign-in otherwise.
+    """
 
     url: str
     credentials_block: str | None = None
 
+    @cached_property
+    def location(self) -> GcsLocation:
+        return GcsLocation.parse(self.url)
+
+    @cached_property
+    def bucket(self) -> Any:
+        return storage_bucket(self.location, self.credentials_block)
+
+    def _upload(self, relative_path: str, data: bytes, content_type: str) -> Any:
+        blob = self.bucket.blob(self.location.key(relative_path))
+        blob.cache_control = CACHE_CONTROL
+        blob.upload_from_string(data, content_type=content_type)
+        return blob
+
     def write(self, relative_path: str, payload: Mapping[str, Any]) -> str:
-        """One object upload; returns its gs:// URL."""
-        bucket = gcs_bucket(self.url, self.credentials_block)
-        written = bucket.write_path(relative_path, dumps(payload))
-        return f"gs://{bucket.bucket}/{written}"
+        """One object upload (application/json, short Cache-Control); returns its gs:// URL."""
+        self._upload(relative_path, dumps(payload), JSON_CONTENT_TYPE)
+        return self.location.url(relative_path)
+
+    def publish_report(self, kind: str, day: date, html_file: Path) -> str:
+        """Upload a report beside the exports; returns its https URL."""
+        blob = self._upload(report_key(kind, day), html_file.read_bytes(), HTML_CONTENT_TYPE)
+        return str(blob.public_url)
 
     def read(self, relative_path: str) -> dict[str, Any] | None:
         """The document, None only when the object does not exist; any other error raises."""
         from google.api_core.exceptions import NotFound
 
         try:
-            data = gcs_bucket(self.url, self.credentials_block).read_path(relative_path)
+            data = self.bucket.blob(self.location.key(relative_path)).download_as_bytes()
         except NotFound:
             return None
         except Exception as exc:  # auth, 5xx, network: not "nothing published"
             raise ExportReadError(
-                f"cannot read published export {self.url}/{relative_path}: "
+                f"cannot read published export {self.location.url(relative_path)}: "
                 f"{type(exc).__name__}: {exc}"
             ) from exc
         try:

@@ -43,29 +43,39 @@ class LocalRawStore:
 
 
 class GcsRawStore:
-    """Raw store in a GCS bucket through a prefect-gcp GcsBucket block (production)."""
+    """Raw store in a GCS bucket (production), objects created with `if_generation_match=0`.
+
+    The precondition makes the write atomic and race-free: GCS creates the object only if no
+    live object has that name. A second writer of the same content-addressed key (a concurrent
+    run, or a retry whose first attempt did land) gets 412 Precondition Failed, which means
+    "already stored"; the stored object is never replaced.
+    """
 
     def __init__(self, url: str, credentials_block: str | None) -> None:
-        from prefect_gcp import GcpCredentials
-        from prefect_gcp.cloud_storage import GcsBucket
+        from resources.gcs import GcsLocation, storage_bucket
 
-        bucket, _, prefix = url.removeprefix("gs://").partition("/")
-        credentials = (
-            GcpCredentials.load(credentials_block) if credentials_block else GcpCredentials()
-        )
-        self.bucket = GcsBucket(bucket=bucket, gcp_credentials=credentials, bucket_folder=prefix)
+        self.location = GcsLocation.parse(url)
+        self.bucket = storage_bucket(self.location, credentials_block)
         self.url = url
 
     def save(self, payload: RawPayload) -> StoredPayload:
+        from google.api_core.exceptions import PreconditionFailed
+
         key = payload_key(payload)
-        blob = self.bucket.get_bucket().blob(self.bucket._join_bucket_folder(key))
-        if blob.exists():
-            return StoredPayload(f"{self.url.rstrip('/')}/{key}", written=False)
-        self.bucket.write_path(key, payload.content)
-        return StoredPayload(f"{self.url.rstrip('/')}/{key}", written=True)
+        blob = self.bucket.blob(self.location.key(key))
+        try:
+            blob.upload_from_string(
+                payload.content, content_type=payload.content_type, if_generation_match=0
+            )
+        except PreconditionFailed:
+            return StoredPayload(self.location.url(key), written=False)
+        return StoredPayload(self.location.url(key), written=True)
 
     def read(self, path: str) -> bytes:
-        return bytes(self.bucket.read_path(path.removeprefix(self.url.rstrip("/") + "/")))
+        """The bytes of a payload by its gs:// URL (as `save` returned) or its relative key."""
+        prefix = f"gs://{self.location.bucket}/"
+        key = path.removeprefix(prefix) if path.startswith(prefix) else self.location.key(path)
+        return bytes(self.bucket.blob(key).download_as_bytes())
 
 
 def open_raw_store(url: str, credentials_block: str | None = None) -> LocalRawStore | GcsRawStore:
