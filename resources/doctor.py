@@ -46,11 +46,12 @@ def check_writable(target: str, credentials_block: str | None) -> str:
     """A probe object can be written to and deleted from a local folder or gs:// prefix."""
     probe = f".doctor-probe-{uuid.uuid4().hex}"
     if target.startswith("gs://"):
-        from models.exports import _gcs_bucket
+        from resources.export_store import gcs_bucket as _gcs_bucket
 
         bucket = _gcs_bucket(target, credentials_block)
-        bucket.write_path(probe, b"ok")
-        bucket.get_bucket().blob(f"{bucket.bucket_folder}/{probe}".lstrip("/")).delete()
+        # write_path puts the key under bucket_folder (which GcsBucket ends with "/"): delete that key.
+        written = bucket.write_path(probe, b"ok")
+        bucket.get_bucket().blob(written).delete()
         return target
     root = Path(target)
     root.mkdir(parents=True, exist_ok=True)
@@ -134,7 +135,10 @@ def compare_deployments(
 
 
 def check_deployments(api_url: str | None) -> str:
-    """The Prefect server's deployments match prefect.yaml's entrypoints and the code's version."""
+    """The Prefect server's deployments match prefect.yaml's entrypoints and the code's version.
+
+    Skipped only when no server is configured; a configured server that does not answer fails.
+    """
     if not api_url:
         return "skipped: PREFECT_API_URL not set (no Prefect server to compare with)"
     import httpx
@@ -142,7 +146,10 @@ def check_deployments(api_url: str | None) -> str:
     try:
         httpx.get(f"{api_url.rstrip('/')}/health", timeout=3).raise_for_status()
     except httpx.HTTPError as exc:
-        return f"skipped: Prefect server at {api_url} not reachable ({type(exc).__name__})"
+        raise ConnectionError(
+            f"Prefect server at {api_url} (PREFECT_API_URL) not reachable: "
+            f"{type(exc).__name__}: {exc}"
+        ) from None
     from prefect.client.orchestration import get_client
 
     with get_client(sync_client=True) as client:
