@@ -36,7 +36,7 @@ class PlayerPropPredictions(pa.DataFrameModel):
     p_over: Series[float] = pa.Field(nullable=True, ge=0, le=1)
     p_over_market: Series[float] = pa.Field(nullable=True, ge=0, le=1)
     edge: Series[float] = pa.Field(nullable=True)
-    # Per unit staked: at worst the whole stake is lost.
+    # Per unit staked: at worst the whole stake is lost (so roi >= -1 too).
     expected_value: Series[float] = pa.Field(nullable=True, ge=-1)
     recommendation: Series[str] = pa.Field(isin=list(RECOMMENDATIONS))
 
@@ -102,12 +102,14 @@ class PredictionGrades(pa.DataFrameModel):
 
     @pa.dataframe_check(error="result disagrees with actual against the line")
     def result_from_actual(cls, df: pd.DataFrame) -> pd.Series[bool]:
-        over = df["recommendation"] == "OVER"
+        over, under = df["recommendation"] == "OVER", df["recommendation"] == "UNDER"
         diff = df["actual"] - df["line"]
-        won = (over & (diff > 0)) | (~over & (diff < 0))
-        lost = (over & (diff < 0)) | (~over & (diff > 0))
+        won = (over & (diff > 0)) | (under & (diff < 0))
+        lost = (over & (diff < 0)) | (under & (diff > 0))
         expected = np.select([won, lost], ["win", "loss"], default="push")
-        return diff.isna() | (df["result"] == expected)
+        # Voids and calls other than OVER/UNDER are the business of the rules above.
+        judged = diff.notna() & (over | under) & (df["result"] != "void")
+        return ~judged | (df["result"] == expected)
 
     @pa.dataframe_check(error="profit disagrees with result and price")
     def profit_from_result(cls, df: pd.DataFrame) -> pd.Series[bool]:
@@ -169,11 +171,11 @@ class SystemDailyPerformance(pa.DataFrameModel):
             df["hit_rate"], df["wins"] / decided
         )
 
-    @pa.dataframe_check(error="profit < -n_priced or roi != profit / n_priced")
+    @pa.dataframe_check(error="roi != profit / n_priced, or profit without a priced bet")
     def profit_and_roi(cls, df: pd.DataFrame) -> pd.Series[bool]:
         priced = df["n_priced"].where(lambda n: n > 0)
         roi = (df["roi"].isna() == priced.isna()) & close(df["roi"], df["profit"] / priced)
-        return roi & (df["profit"] >= -df["n_priced"] - 1e-9)
+        return roi & implies(df["n_priced"] == 0, df["profit"] == 0)
 
     @pa.dataframe_check(
         error="n_actual > n_predictions, or mae not present exactly when n_actual > 0"
