@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -24,6 +25,7 @@ from models.tuning import TuningResult
 from resources.telemetry import turn_off_telemetry
 
 EXPERIMENT = "nba-props"
+logger = logging.getLogger(__name__)
 
 
 class ModelNotFound(RuntimeError):
@@ -43,15 +45,43 @@ class LoadedModel:
     model: PyFuncModel
 
 
+def is_tracking_server(tracking_uri: str) -> bool:
+    """True for an MLflow tracking server (http/https), False for a local store (sqlite, file)."""
+    return tracking_uri.lower().startswith(("http://", "https://"))
+
+
 def configure(tracking_uri: str, artifacts_dir: Path) -> None:
-    """Point MLflow at the tracking store and create the experiment with a local artifact root."""
+    """Point MLflow at the tracking store and create the experiment if it does not exist.
+
+    On a tracking server the experiment's artifact root is the server's (its
+    `--artifacts-destination` behind `mlflow-artifacts:/`, or its `--default-artifact-root`), so
+    every container reads the same artifacts; `artifacts_dir` is not used. On a local store
+    (sqlite) the artifact root is `artifacts_dir`.
+    """
     turn_off_telemetry()
     mlflow.set_tracking_uri(tracking_uri)
     mlflow.set_registry_uri(tracking_uri)
     if mlflow.get_experiment_by_name(EXPERIMENT) is None:
-        artifacts_dir.mkdir(parents=True, exist_ok=True)
-        mlflow.create_experiment(EXPERIMENT, artifact_location=artifacts_dir.resolve().as_uri())
-    mlflow.set_experiment(EXPERIMENT)
+        try:
+            if is_tracking_server(tracking_uri):
+                mlflow.create_experiment(EXPERIMENT)
+            else:
+                artifacts_dir.mkdir(parents=True, exist_ok=True)
+                mlflow.create_experiment(
+                    EXPERIMENT, artifact_location=artifacts_dir.resolve().as_uri()
+                )
+        except MlflowException as exc:  # another process created it first
+            if exc.error_code != "RESOURCE_ALREADY_EXISTS":
+                raise
+    experiment = mlflow.set_experiment(EXPERIMENT)
+    if is_tracking_server(tracking_uri) and experiment.artifact_location.startswith("file:"):
+        logger.warning(
+            "experiment %r on %s keeps artifacts on one machine's disk (%s): other hosts cannot "
+            "load its models; create it on the server without an artifact location",
+            EXPERIMENT,
+            tracking_uri,
+            experiment.artifact_location,
+        )
 
 
 def pinned_requirements() -> list[str]:

