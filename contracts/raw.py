@@ -8,6 +8,8 @@ from pandera.typing import Series
 
 MARKETS: tuple[str, ...] = ("points", "rebounds", "assists", "threes", "pra")
 SEASON_TYPES: tuple[str, ...] = ("Regular Season", "Playoffs", "PlayIn")
+# Participation statuses of the league's official injury report.
+INJURY_STATUSES: tuple[str, ...] = ("Out", "Doubtful", "Questionable", "Probable", "Available")
 # The 30 NBA team abbreviations (stats.nba.com spelling, stable since 2014-15).
 TEAM_ABBRS: tuple[str, ...] = (
     "ATL", "BKN", "BOS", "CHA", "CHI", "CLE", "DAL", "DEN", "DET", "GSW",
@@ -20,6 +22,8 @@ ROW_CHECK_FIELDS: dict[str, tuple[str, ...]] = {
     "PTS != 2*(FGM-FG3M) + 3*FG3M + FTM": ("pts", "fgm", "fg3m", "ftm"),
     "FG3M > FGM or FGM > FGA": ("fg3m", "fgm", "fga"),
     "team_abbr equals opponent_abbr": ("team_abbr", "opponent_abbr"),
+    "player name not resolved to an NBA player id": ("player_name", "team_abbr"),
+    "team_abbr is not a team of the game": ("team_abbr", "home_team", "away_team"),
 }
 
 
@@ -182,6 +186,41 @@ class RawGameOdds(pa.DataFrameModel):
     @pa.check("price", error="American odds must be <= -100 or >= 100")
     def american_odds(cls, s: Series[float]) -> pd.Series[bool]:
         return (s <= -100) | (s >= 100)
+
+    class Config:
+        coerce = True
+        strict = "filter"
+
+
+class RawInjuryReport(pa.DataFrameModel):
+    """One player's entry in one official injury report: his status for one game, as published.
+
+    `report_time` is when the report was published; a row may inform a prediction only when it is
+    before the prediction's as-of time and before `tipoff_utc`. `player_id` is the NBA id the
+    report's name ("Last, First") resolved to at load; a name that resolves to no player fails.
+    """
+
+    report_time: Series[pd.DatetimeTZDtype] = pa.Field(dtype_kwargs={"unit": "ns", "tz": "UTC"})
+    game_date: Series[pd.Timestamp]
+    tipoff_utc: Series[pd.DatetimeTZDtype] = pa.Field(
+        nullable=True, dtype_kwargs={"unit": "ns", "tz": "UTC"}
+    )
+    home_team: Series[str] = pa.Field(isin=list(TEAM_ABBRS))
+    away_team: Series[str] = pa.Field(isin=list(TEAM_ABBRS))
+    team_abbr: Series[str] = pa.Field(isin=list(TEAM_ABBRS))
+    player_name: Series[str] = pa.Field(str_length={"min_value": 1})
+    player_id: Series[str] = pa.Field(nullable=True)
+    status: Series[str] = pa.Field(isin=list(INJURY_STATUSES))
+    reason: Series[str] = pa.Field(nullable=True)
+    source: Series[str]
+
+    @pa.dataframe_check(error="player name not resolved to an NBA player id")
+    def player_resolved(cls, df: pd.DataFrame) -> pd.Series[bool]:
+        return df["player_id"].notna() & (df["player_id"].astype(str).str.len() > 0)
+
+    @pa.dataframe_check(error="team_abbr is not a team of the game")
+    def team_plays(cls, df: pd.DataFrame) -> pd.Series[bool]:
+        return (df["team_abbr"] == df["home_team"]) | (df["team_abbr"] == df["away_team"])
 
     class Config:
         coerce = True

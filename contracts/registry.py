@@ -20,6 +20,7 @@ from contracts.predictions import PlayerPropPredictions, PredictionGrades, Syste
 from contracts.raw import (
     Quarantine,
     RawGameOdds,
+    RawInjuryReport,
     RawPlayerBoxscores,
     RawPropLines,
     RawSchedule,
@@ -55,6 +56,12 @@ TABLES: dict[str, TableSpec] = {
             "raw_game_odds",
             RawGameOdds,
             ("event_id", "bookmaker", "market", "side", "captured_at"),
+            "game_date",
+        ),
+        TableSpec(
+            "raw_injury_report",
+            RawInjuryReport,
+            ("report_time", "game_date", "team_abbr", "player_name"),
             "game_date",
         ),
         TableSpec("quarantine", Quarantine, ("payload_path", "row_number", "field", "rule"), None),

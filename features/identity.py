@@ -286,3 +286,19 @@ def unresolved_names(resolved: pd.DataFrame) -> pd.DataFrame:
     return grouped.sort_values(["n_rows", "player_name"], ascending=[False, True]).reset_index(
         drop=True
     )
+
+
+def resolve_report_names(rows: pd.DataFrame, players: pd.DataFrame) -> pd.Series:
+    """NBA player ids (NA when unresolved) of injury-report names ("Last, First", suffixes inside).
+
+    `rows` has player_name, game_date, home_team and away_team; `players` is box-score history
+    (player_id, player_name, team_abbr, game_date). Same rules as prop names: a match within the
+    game's two teams first, then a name unique in the league.
+    """
+    if rows.empty or players.empty:
+        return pd.Series(pd.NA, index=rows.index, dtype="string")
+    names = rows[["player_name", "game_date", "home_team", "away_team"]]
+    resolved = resolve_player_ids(
+        names, players[["player_id", "player_name", "team_abbr", "game_date"]]
+    )
+    return pd.Series(resolved["player_id"].to_numpy(), index=rows.index, dtype="string")

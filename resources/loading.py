@@ -16,6 +16,7 @@ from resources.crosswalk_store import refresh_identity
 from resources.raw_loader import LoadReport, load_rows
 from resources.settings import Settings
 from resources.sources import files as importers
+from resources.sources import injury_report
 from resources.sources.base import InputFileError, SourceError
 
 KIND_FOLDERS = {
@@ -23,12 +24,16 @@ KIND_FOLDERS = {
     "team-logs": "team_game_logs",
     "props": "props",
     "game-odds": "game_odds",
+    "injury-reports": "injuries",
 }
+# Files of a kind's folder that are of that kind (the injuries folder also holds other logs).
+KIND_GLOBS = {"injury-reports": "official_injury_report_*.csv*"}
 KIND_EXPECTS = {
     "box-scores": importers.PLAYER_LOGS,
     "team-logs": importers.TEAM_LOGS,
     "props": importers.PROPS,
     "game-odds": importers.GAME_ODDS,
+    "injury-reports": injury_report.INJURY_REPORTS,
 }
 Rows = TypeVar("Rows")
 # The `source` of schedule rows derived from player box scores (no team logs for those games).
@@ -184,6 +189,11 @@ def import_file(
                 where,
             )
         ]
+    if kind == "injury-reports":
+        from resources.injury_store import load_injury_rows
+
+        rows, not_submitted = _read(settings, kind, path, injury_report.read_report_csv)
+        return [load_injury_rows(settings, _before(rows, before), source, where, not_submitted)]
     raise ValueError(f"unknown import kind {kind!r}; use one of {sorted(KIND_FOLDERS)}")
 
 
@@ -209,7 +219,8 @@ def import_dir(
     on_file: Callable[[str, Path, list[LoadReport]], None] | None = None,
     on_error: Callable[[str, Path, str], None] | None = None,
 ) -> list[LoadReport]:
-    """Import every file under `root` in the ../shared/data layout (team logs first: they give the schedule).
+    """Import every file under `root` in the ../shared/data layout (team logs first: they give the schedule;
+    injury reports after box scores: their names resolve against them).
 
     A file that fails is reported in one line (`on_error`) and the next files are imported; the
     identity crosswalk (player_registry, prop_name_resolution) is rebuilt once at the end, then
@@ -217,8 +228,8 @@ def import_dir(
     """
     reports: list[LoadReport] = []
     failures: list[str] = []
-    for kind in ("team-logs", "box-scores", "props", "game-odds"):
-        for path in sorted((root / KIND_FOLDERS[kind]).glob("*.csv*")):
+    for kind in ("team-logs", "box-scores", "props", "game-odds", "injury-reports"):
+        for path in sorted((root / KIND_FOLDERS[kind]).glob(KIND_GLOBS.get(kind, "*.csv*"))):
             try:
                 file_reports = import_file(settings, kind, path, before)
             except Exception as exc:

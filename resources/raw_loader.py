@@ -30,6 +30,7 @@ KIND_TABLE = {
     "team_boxscores": "raw_team_boxscores",
     "prop_lines": "raw_prop_lines",
     "game_odds": "raw_game_odds",
+    "injury_report": "raw_injury_report",
 }
 
 
@@ -130,12 +131,23 @@ def ingest_kind_for_date(
         except SourceError as exc:
             report.add(quarantine_payload(settings, table, payload.source, stored.path, str(exc)))
             continue
-        report.add(load_rows(settings, table, rows, payload.source, stored.path))
+        report.add(_load(settings, table, rows, payload.source, stored.path))
     if kind in ("prop_lines", "player_boxscores") and report.rows_loaded:
         from resources.crosswalk_store import refresh_identity
 
         refresh_identity(settings, [game_date])
     return report
+
+
+def _load(
+    settings: Settings, table: str, rows: pd.DataFrame, source: str, payload_path: str
+) -> LoadReport:
+    """Load parsed rows; injury-report names are first resolved to NBA ids (box scores)."""
+    if table == "raw_injury_report":
+        from resources.injury_store import load_injury_rows
+
+        return load_injury_rows(settings, rows, source, payload_path)
+    return load_rows(settings, table, rows, source, payload_path)
 
 
 def quarantine_payload(

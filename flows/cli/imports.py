@@ -1,4 +1,4 @@
-"""`nba-props import all|box-scores|team-logs|props|game-odds`: real data files into the warehouse."""
+"""`nba-props import all|box-scores|team-logs|props|game-odds|injury-reports`: real data files into the warehouse."""
 
 from __future__ import annotations
 
@@ -21,6 +21,11 @@ def _print_reports(kind: str, path: Path, reports: list[Any]) -> None:
         typer.echo(
             f"{kind:10} {path.name:60} {r.table:22} loaded={r.rows_loaded:7d} quarantined={r.rows_quarantined:5d} ({rules})"
             + (f" exact duplicates collapsed={r.rows_collapsed}" if r.rows_collapsed else "")
+            + (
+                f" teams NOT YET SUBMITTED (no player, left out)={r.teams_not_submitted}"
+                if getattr(r, "teams_not_submitted", 0)
+                else ""
+            )
         )
 
 
@@ -36,13 +41,29 @@ def _print_unresolved(settings: Settings, top: int = 20) -> None:
         )
 
 
+def _print_unresolved_injuries(settings: Settings, top: int = 20) -> None:
+    """Print the injury-report names no player id was found for (quarantined; most frequent first)."""
+    from resources.injury_store import unresolved_injury_names
+
+    names = unresolved_injury_names(settings)
+    if names.empty:
+        return
+    typer.echo(
+        f"unresolved injury-report names (quarantined): {len(names)} ({int(names['n_rows'].sum())} rows)"
+    )
+    for r in names.head(top).itertuples():
+        typer.echo(
+            f"  {r.player_name} {r.team_abbr} ({r.n_rows} rows, {r.first_date:%Y-%m-%d}..{r.last_date:%Y-%m-%d})"
+        )
+
+
 def import_all(
     directory: Annotated[Path, typer.Argument(help="Folder in the ../shared/data layout.")],
     before: Annotated[
         str | None, typer.Option(help="Only rows before this date (YYYY-MM-DD).")
     ] = None,
 ) -> None:
-    """Import every file of a folder (team logs, box scores, props, game odds)."""
+    """Import every file of a folder (team logs, box scores, props, game odds, injury reports)."""
     settings = environment()
     from resources.loading import import_dir
 
@@ -54,6 +75,7 @@ def import_all(
         f"total: loaded={sum(r.rows_loaded for r in reports)} quarantined={sum(r.rows_quarantined for r in reports)}"
     )
     _print_unresolved(settings)
+    _print_unresolved_injuries(settings)
 
 
 def _import_kind(kind: str, paths: list[Path]) -> None:
@@ -70,6 +92,8 @@ def _import_kind(kind: str, paths: list[Path]) -> None:
             fail(f"{path}: {exc}")
     if len(refresh_after_import(settings, {kind})):
         _print_unresolved(settings)
+    if kind == "injury-reports":
+        _print_unresolved_injuries(settings)
 
 
 def import_box_scores(paths: list[Path]) -> None:
@@ -92,6 +116,11 @@ def import_game_odds(paths: list[Path]) -> None:
     _import_kind("game-odds", paths)
 
 
+def import_injury_reports(paths: list[Path]) -> None:
+    """Import official injury-report CSVs (names resolve against box scores: import those first)."""
+    _import_kind("injury-reports", paths)
+
+
 def register(app: typer.Typer) -> None:
     """Add the `import` command group to the CLI."""
     group = typer.Typer(
@@ -102,4 +131,5 @@ def register(app: typer.Typer) -> None:
     group.command("team-logs")(import_team_logs)
     group.command("props")(import_props)
     group.command("game-odds")(import_game_odds)
+    group.command("injury-reports")(import_injury_reports)
     app.add_typer(group, name="import")

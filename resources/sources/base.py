@@ -17,11 +17,14 @@ KINDS: tuple[str, ...] = (
     "game_odds",
     "live_scoreboard",
     "live_boxscore",
+    "injury_report",
 )
 # Kinds grouped by when they are final: results after the games, lines and schedule before them.
 RESULT_KINDS: tuple[str, ...] = ("player_boxscores", "team_boxscores")
 LINE_KINDS: tuple[str, ...] = ("prop_lines", "game_odds")
 DAY_KINDS: tuple[str, ...] = ("schedule", *LINE_KINDS)
+# Who is expected to play: published before the games, several times a day (not yet in DAY_KINDS).
+AVAILABILITY_KINDS: tuple[str, ...] = ("injury_report",)
 
 
 class SourceError(RuntimeError):

@@ -153,6 +153,38 @@ class HttpClient:
 
     def get_json(self, path: str, params: Mapping[str, Any] | None = None) -> HttpResult:
         """GET `path` and return its JSON body; retries 429/5xx/timeouts, raises SourceError otherwise."""
+        response, safe_url = self._get(path, params)
+        return self._result(response, safe_url)
+
+    def get_bytes(
+        self, path: str, params: Mapping[str, Any] | None = None, *, content_type: str = ""
+    ) -> HttpResult:
+        """GET `path` and return its body verbatim (a PDF, say); `data` is None.
+
+        With `content_type`, a 2xx body whose Content-Type names something else (an HTML error
+        page served with 200) raises BadBodyError carrying the body.
+        """
+        response, safe_url = self._get(path, params)
+        got = response.headers.get("content-type", "")
+        if content_type and content_type not in got.lower():
+            raise BadBodyError(
+                self.source,
+                f"{got or 'no content type'} instead of {content_type} (HTTP {response.status_code})",
+                url=safe_url,
+                content=response.content,
+                content_type=got,
+            )
+        return HttpResult(
+            url=safe_url,
+            status_code=response.status_code,
+            content=response.content,
+            content_type=got.split(";")[0].strip() or "application/octet-stream",
+            data=None,
+            headers={k.lower(): v for k, v in response.headers.items()},
+        )
+
+    def _get(self, path: str, params: Mapping[str, Any] | None) -> tuple[httpx.Response, str]:
+        """Send a GET with rate limit and capped retries; the 2xx response and the redacted url."""
         query = {
             **self._default_params,
             **{k: v for k, v in (params or {}).items() if v is not None},
@@ -185,7 +217,7 @@ class HttpClient:
                         status_code=response.status_code,
                     )
                 else:
-                    return self._result(response, safe_url)
+                    return response, safe_url
             if attempt < attempts:
                 delay = self._backoff(attempt, retry_after)
                 logger.warning(

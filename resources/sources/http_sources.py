@@ -8,7 +8,7 @@ from typing import Any
 import pandas as pd
 
 from resources.settings import Settings
-from resources.sources import cdn_nba, odds_api, stats_nba
+from resources.sources import cdn_nba, injury_report, odds_api, stats_nba
 from resources.sources.base import RawPayload, SourceError
 from resources.sources.season_types import modelled_rows
 
@@ -16,6 +16,7 @@ PARSERS = {
     stats_nba.SOURCE: stats_nba.parse_payload,
     odds_api.SOURCE: odds_api.parse_payload,
     cdn_nba.SOURCE: cdn_nba.parse_payload,
+    injury_report.SOURCE: injury_report.parse_payload,
 }
 
 
@@ -45,6 +46,7 @@ class LiveSource:
         self._stats = stats_nba.StatsNbaSource()
         self._cdn = cdn_nba.CdnNbaSource()
         self._odds: odds_api.OddsApiSource | None = None
+        self._injuries: injury_report.InjuryReportSource | None = None
 
     def _odds_source(self) -> odds_api.OddsApiSource:
         if self._odds is None:
@@ -58,6 +60,9 @@ class LiveSource:
             return self._odds_source().fetch(kind, game_date)
         if kind in self._cdn.kinds:
             return self._cdn.fetch(kind, game_date)
+        if kind in injury_report.InjuryReportSource.kinds:
+            self._injuries = self._injuries or injury_report.InjuryReportSource()
+            return self._injuries.fetch(kind, game_date)
         raise SourceError("live", f"kind {kind!r} is not served by any live source")
 
 

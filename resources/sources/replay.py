@@ -1,7 +1,8 @@
 """The replay source: serves the bundled real data day by day, as of a clock.
 
 A game's box score exists only once the game has ended before the clock; prop-line and game-odds
-snapshots exist only once captured before the clock. Payloads are JSON documents of rows in the
+snapshots exist only once captured before the clock, injury-report rows once their report was
+published before it. Payloads are JSON documents of rows in the
 raw-table columns, labelled source="replay", so they go through the same raw store, contracts and
 loads as the live HTTP sources.
 """
@@ -9,7 +10,7 @@ loads as the live HTTP sources.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from functools import lru_cache
 from pathlib import Path
@@ -18,6 +19,7 @@ import pandas as pd
 
 from features.calendar import EASTERN
 from resources.sources import files as importers
+from resources.sources import injury_report
 from resources.sources.base import RawPayload, SourceError
 
 # A game counts as ended this long after tip-off (NBA games last about 2h15m; overtime rarely 3h).
@@ -35,6 +37,8 @@ class ReplayData:
     team_boxscores: pd.DataFrame
     prop_lines: pd.DataFrame
     game_odds: pd.DataFrame
+    # Official injury-report rows (report layout mapped to raw columns, names not yet resolved).
+    injury_reports: pd.DataFrame = field(default_factory=pd.DataFrame)
 
 
 def _concat(frames: list[pd.DataFrame]) -> pd.DataFrame:
@@ -76,7 +80,13 @@ def load_replay_data(data_dir: str) -> ReplayData:
     schedule["tipoff_known"] = schedule["tipoff_utc"].notna()
     schedule["tipoff_utc"] = schedule["tipoff_utc"].fillna(default_tip)
     players = importers.canonical_game_ids(players, schedule)
-    return ReplayData(schedule, players, teams, props, odds)
+    injuries = _concat(
+        [
+            injury_report.read_report_csv(p)[0]
+            for p in sorted(root.glob("injuries/official_injury_report_*.csv*"))
+        ]
+    )
+    return ReplayData(schedule, players, teams, props, odds, injuries)
 
 
 def _payload(kind: str, game_date: date, rows: pd.DataFrame, as_of: datetime) -> RawPayload:
@@ -120,6 +130,11 @@ class ReplaySource:
             ended = games.loc[games["tipoff_utc"] + GAME_DURATION <= self.clock, "game_id"]
             table = data.player_boxscores if kind == "player_boxscores" else data.team_boxscores
             rows = table[table["game_id"].isin(ended)]
+        elif kind == injury_report.KIND:
+            table = data.injury_reports
+            if table.empty:
+                return []
+            rows = table[(table["game_date"] == day) & (table["report_time"] < self.clock)]
         elif kind in ("prop_lines", "game_odds"):
             table = data.prop_lines if kind == "prop_lines" else data.game_odds
             rows = table[(table["game_date"] == day) & (table["captured_at"] < self.clock)]

@@ -18,6 +18,7 @@ WRITTEN_TABLES = {
     "raw_team_boxscores",
     "raw_prop_lines",
     "raw_game_odds",
+    "raw_injury_report",
     "quarantine",
     "player_registry",
     "prop_name_resolution",
