@@ -17,9 +17,10 @@ from models.policy import recommend
 from models.promotion import GateResult, promotion_gate
 from models.training import NUM_ROUNDS
 from resources import model_registry, warehouse
+from resources.input_gaps import EmptyInputError, require_joinable_dates
 from resources.loading import import_dir
 from resources.settings import Settings
-from tasks.training import training_frame
+from resources.training_data import training_frame
 
 
 def _fingerprint(directory: Path) -> str:
@@ -64,8 +65,11 @@ def run_backtest(
     """Walk-forward backtest of `markets` on real lines in [start, end]; returns the report and scored rows.
 
     With `progress`, the report of the folds done so far is written there after every fold.
+    A window that gives no scored player-game raises EmptyInputError saying which input is missing.
     """
     scoped = data_settings(settings, data_dir)
+    what = f"backtest {start}..{end} has no player-game to evaluate"
+    inputs = require_joinable_dates(scoped, start, end, markets, what)
     first = train_start or scoped.backtest_train_start
     frame = training_frame(scoped, first, end + timedelta(days=1))
 
@@ -96,6 +100,8 @@ def run_backtest(
         on_fold,
         trials,
     )
+    if scored.empty:
+        raise EmptyInputError(inputs.explain(what))
     return summarise(scored, folds), scored
 
 
