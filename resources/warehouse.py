@@ -40,11 +40,19 @@ def _is_duckdb(conn: Connection) -> bool:
 
 def table_exists(url: str, table: str) -> bool:
     """True when the table exists in the warehouse."""
+    if url.startswith("bigquery://"):
+        from resources import bigquery_warehouse
+
+        return bigquery_warehouse.table_exists(url, table)
     return sa.inspect(get_engine(url)).has_table(table)
 
 
 def read_sql(url: str, sql: str, params: dict[str, Any] | None = None) -> pd.DataFrame:
     """Run a query and return a DataFrame."""
+    if url.startswith("bigquery://"):
+        from resources import bigquery_warehouse
+
+        return bigquery_warehouse.read_sql(url, sql, params)
     with get_engine(url).connect() as conn:
         return pd.read_sql_query(sa.text(sql), conn, params=params or {})
 
@@ -120,6 +128,12 @@ def replace_partition(
     `partition_values` may hold values that `df` has no rows for: those partitions end up empty,
     which is how a re-run of a date with fewer rows removes stale ones.
     """
+    if url.startswith("bigquery://"):
+        from resources import bigquery_warehouse
+
+        return bigquery_warehouse.replace_partition(
+            url, table, df, partition_column, partition_values
+        )
     values = list(dict.fromkeys(partition_values))
     with get_engine(url).begin() as conn:
         if _is_duckdb(conn):
@@ -153,6 +167,10 @@ def replace_partition(
 
 def upsert(url: str, table: str, df: pd.DataFrame, key: Sequence[str]) -> int:
     """Replace rows whose natural key appears in `df`, then insert `df`, in one transaction."""
+    if url.startswith("bigquery://"):
+        from resources import bigquery_warehouse
+
+        return bigquery_warehouse.upsert(url, table, df, key)
     if df.empty:
         return 0
     key = list(key)
@@ -186,6 +204,10 @@ def upsert(url: str, table: str, df: pd.DataFrame, key: Sequence[str]) -> int:
 
 def append(url: str, table: str, df: pd.DataFrame) -> int:
     """Append rows (only for logs such as quarantine, whose rows are facts about a load)."""
+    if url.startswith("bigquery://"):
+        from resources import bigquery_warehouse
+
+        return bigquery_warehouse.append(url, table, df)
     if df.empty:
         return 0
     with get_engine(url).begin() as conn:
