@@ -13,7 +13,7 @@ export NO_GCE_CHECK := true
 export PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS ?= 120
 export PREFECT_API_URL ?= http://127.0.0.1:4200/api
 
-.PHONY: help env demo test lint typecheck serve clean benchmarks
+.PHONY: help env demo test lint typecheck serve clean benchmarks container gcp-smoke
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -29,9 +29,10 @@ env: $(UV) ## Create .venv from pyproject.toml + uv.lock (exact versions)
 demo: env ## Run the daily pipeline end to end on the bundled real data (DuckDB, MLflow, Prefect)
 	PREFECT_API_URL= $(PY) -m flows.cli demo
 
-lint: env ## ruff
+lint: env ## ruff, hadolint (Dockerfile)
 	.venv/bin/ruff check .
 	.venv/bin/ruff format --check .
+	.venv/bin/hadolint Dockerfile
 
 typecheck: env ## mypy (strict on contracts/, features/, models/)
 	.venv/bin/mypy contracts features models resources tasks flows
@@ -44,6 +45,12 @@ serve: env ## Prefect server + worker + deployments, and the MLflow UI (Ctrl-C s
 
 benchmarks: env ## Run the benchmarks (pass DATA=path to the full data) and update BENCHMARKS.md
 	PREFECT_API_URL= $(PY) benchmarks/run_all.py --data $${DATA:-../shared/data}
+
+container: env ## Optional, needs docker: build the image, run --help and one export in it (BASE_IMAGE=, IMAGE=)
+	bash deployments/container-check.sh
+
+gcp-smoke: env ## Manual, needs a real GCP project: doctor + one daily-pipeline date (deployments/README.md)
+	PREFECT_API_URL= bash deployments/gcp-smoke.sh
 
 clean: ## Delete all local state (var/)
 	rm -rf var

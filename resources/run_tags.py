@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+import os
 import subprocess
 from functools import lru_cache
 from importlib.metadata import PackageNotFoundError, version
@@ -9,6 +11,7 @@ from importlib.metadata import PackageNotFoundError, version
 from resources.settings import REPO_ROOT
 
 PACKAGE = "nba-props"
+CODE_VERSION_ENV = "NBA_PROPS_CODE_VERSION"  # set by the Dockerfile at build time
 
 
 def _git(*args: str) -> str:
@@ -20,7 +23,14 @@ def _git(*args: str) -> str:
 
 @lru_cache(maxsize=1)
 def git_commit() -> str:
-    """The short git commit of the code (with '-dirty' for local changes), or 'unknown'."""
+    """The short git commit of the code (with '-dirty' for local changes), or 'unknown'.
+
+    Without a .git (inside the container image) the commit comes from the version baked in at
+    build time (`NBA_PROPS_CODE_VERSION`, '{package}+{commit}').
+    """
+    if not (REPO_ROOT / ".git").exists():
+        baked = os.environ.get(CODE_VERSION_ENV, "")
+        return baked.partition("+")[2] or "unknown"
     try:
         sha = _git("rev-parse", "--short=12", "HEAD")
         dirty = _git("status", "--porcelain", "--untracked-files=no")
@@ -43,11 +53,31 @@ def code_version() -> str:
 
 
 def identity_tags(model_versions: dict[str, str] | None = None) -> list[str]:
-    """Prefect tags naming the code and (when known) the model versions a run used."""
+    """Prefect tags naming the code and (when known) the model versions a run used.
+
+    A version whose `champion` alias was moved by hand (in the MLflow UI, not by the promotion
+    gate) also gets `champion-by-hand:{name}:v{version}:gate-{verdict}`.
+    """
     tags = [f"version:{package_version()}", f"commit:{git_commit()}"]
     for name, ver in sorted((model_versions or {}).items()):
         tags.append(f"model:{name}:v{ver}")
-    return tags
+    return tags + (_champion_by_hand(model_versions) if model_versions else [])
+
+
+def _champion_by_hand(model_versions: dict[str, str]) -> list[str]:
+    """The registry's champion-by-hand tags; none (with a warning) when the registry cannot say."""
+    from mlflow.exceptions import MlflowException
+
+    from resources import model_registry
+    from resources.settings import get_settings
+
+    settings = get_settings()
+    try:
+        model_registry.configure(settings.resolved_mlflow_uri, settings.mlflow_artifacts_dir)
+        return model_registry.champion_by_hand_tags(model_versions)
+    except MlflowException as exc:
+        logging.getLogger(__name__).warning("champion provenance unknown: %s", exc)
+        return []
 
 
 def tag_current_flow_run(tags: list[str]) -> bool:
