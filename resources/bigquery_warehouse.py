@@ -43,6 +43,7 @@ MAX_CLUSTER_COLUMNS = 4
 CLUSTERABLE = {"INT64", "STRING", "BOOL", "DATE", "DATETIME", "TIMESTAMP"}
 TEMPORAL = {"DATE", "DATETIME", "TIMESTAMP"}
 CONFLICT_ATTEMPTS = 5
+CONFLICT_BACKOFF_SECONDS = 0.5  # doubled per attempt, jittered, at most 8 s
 # get_table reports legacy type names; the SQL and the loads use the standard ones.
 _STANDARD_TYPE = {"INTEGER": "INT64", "FLOAT": "FLOAT64", "BOOLEAN": "BOOL"}
 _PARAM = re.compile(r"(?<![:\w@]):([A-Za-z_]\w*)")
@@ -415,7 +416,7 @@ def commit(where: Dataset, script: str) -> None:
             aborted = "concurrent update" in message or "aborted due to" in message
             if not aborted or attempt == CONFLICT_ATTEMPTS:
                 raise
-            time.sleep(min(8.0, 0.5 * 2**attempt) * random.uniform(0.5, 1.0))
+            time.sleep(min(8.0, CONFLICT_BACKOFF_SECONDS * 2**attempt) * random.uniform(0.5, 1.0))
 
 
 # --- writes ------------------------------------------------------------------------------------
