@@ -21,6 +21,9 @@ for _ in $(seq 1 120); do
   sleep 0.5
 done
 .venv/bin/prefect work-pool create local-process --type process --overwrite >/dev/null
+# The production deployments of prefect.yaml target this pool; locally it has no worker.
+.venv/bin/prefect work-pool create cloud-run --type cloud-run-v2 \
+  --base-job-template deployments/cloud-run-v2-job-template.json --overwrite >/dev/null
 # Deployments carry the code's version ({package}+{git commit}); `nba-props doctor` compares them.
 # (prefect.yaml reads it as {{ $NBA_PROPS_CODE_VERSION }}; `deploy --all` ignores --version).
 export NBA_PROPS_CODE_VERSION="$(.venv/bin/python -c 'from resources.run_tags import code_version; print(code_version())')"

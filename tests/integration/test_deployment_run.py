@@ -83,6 +83,9 @@ def test_deployment_run_same_day_completes(prefect_server: dict[str, str], tmp_p
     warehouse.dispose_engines()  # the flow run's process needs the DuckDB file lock
     created = _run(env, "work-pool", "create", "local-process", "--type", "process", "--overwrite")
     assert created.returncode == 0, created.stderr
+    template = str(Path(REPO) / "deployments" / "cloud-run-v2-job-template.json")
+    cloud = _run(env, "work-pool", "create", "cloud-run", "--type", "cloud-run-v2", "--base-job-template", template, "--overwrite")  # fmt: skip
+    assert cloud.returncode == 0, cloud.stderr
     deployed = _run(env, "--no-prompt", "deploy", "--all")
     assert deployed.returncode == 0, deployed.stdout + deployed.stderr
     worker_log = (tmp_path / "worker.log").open("w")
