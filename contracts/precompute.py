@@ -263,6 +263,17 @@ class MlFeatureStore(pa.DataFrameModel):
     has_line: Series[bool]
     feature_version: Series[str]
     implied_team_total: Series[float] = pa.Field(gt=0, nullable=True)
+    # Availability (features/availability.py): NaN means unknown (no report, no line history).
+    days_since_last_game: Series[float] = pa.Field(ge=1, nullable=True)
+    games_missed_in_row: Series[float] = pa.Field(ge=0, nullable=True)
+    injury_status: Series[float] = pa.Field(isin=[0.0, 1.0, 2.0, 3.0, 4.0], nullable=True)
+    vacated_minutes: Series[float] = pa.Field(ge=0, nullable=True)
+    vacated_shots: Series[float] = pa.Field(ge=0, nullable=True)
+    starters_out: Series[float] = pa.Field(ge=0, nullable=True)
+    opp_vacated_minutes: Series[float] = pa.Field(ge=0, nullable=True)
+    missing_line_teammates: Series[float] = pa.Field(ge=0, nullable=True)
+    missing_line_minutes: Series[float] = pa.Field(ge=0, nullable=True)
+    teammate_line_shift: Series[float] = pa.Field(nullable=True)
 
     @pa.check("season", error="season is not like 2023-24")
     def season_label(cls, s: Series[str]) -> pd.Series[bool]:

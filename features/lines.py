@@ -63,7 +63,14 @@ def _player_key(snapshots: pd.DataFrame) -> pd.Series:
 def main_lines(snapshots: pd.DataFrame) -> pd.DataFrame:
     """Return each book's main line per game, player and market from its latest pre-tip snapshot."""
     # Unknown tip-off (NA) counts as pre-tip: that file layout records snapshots taken before tip.
-    df = snapshots[~(snapshots["minutes_before_tip"] < 0)].copy()
+    # A capture at or after a known commence time is in-play whatever minutes_before_tip says.
+    in_play = snapshots["minutes_before_tip"] < 0
+    if "commence_time" in snapshots.columns:
+        commence = pd.to_datetime(snapshots["commence_time"], utc=True)
+        in_play |= commence.notna() & (
+            pd.to_datetime(snapshots["captured_at"], utc=True) >= commence
+        )
+    df = snapshots[~in_play].copy()
     df["_player"] = _player_key(df)
     keys = list(BOOK_KEYS)
     latest = df.groupby(keys, dropna=False)["captured_at"].transform("max")

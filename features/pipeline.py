@@ -16,6 +16,7 @@ from features.analytics import (
     team_game_summary,
     upcoming_player_game_context,
 )
+from features.availability import HISTORY, attach_availability, player_availability
 from features.identity import normalize_names, resolve_player_ids
 from features.lines import consensus_lines
 from features.precompute import (
@@ -109,31 +110,37 @@ def build_feature_tables(
     prop_snapshots: pd.DataFrame,
     as_of: pd.Timestamp | None = None,
     game_odds: pd.DataFrame | None = None,
+    injury_reports: pd.DataFrame | None = None,
 ) -> FeatureTables:
     """Phases 3-4 for every game in `schedule` (one date or many), from games strictly before each date.
 
     Box scores on or after a target date may be present (backfill): every join is as-of strictly
     before the target date, so they cannot leak. `as_of` bounds prop-line and game-odds snapshots
-    (same-day runs); snapshots captured after tip-off never count.
+    (same-day runs); snapshots captured after tip-off never count. `injury_reports` (rows of
+    raw_injury_report for the dates) count when published before tip-off and `as_of`. Prop
+    snapshots of the LINE_HISTORY_DAYS before each date (when given) are the line history of the
+    market-implied availability features (features/availability.py).
     """
     player_games = (
         player_game_summary(raw_player_boxscores) if len(raw_player_boxscores) else _empty_pgs()
     )
     team_games = team_game_summary(raw_team_boxscores) if len(raw_team_boxscores) else _empty_tgs()
     dates = pd.to_datetime(schedule["game_date"]).unique()
-    day_snapshots = (
-        prop_snapshots[pd.to_datetime(prop_snapshots["game_date"]).isin(dates)]
-        if len(prop_snapshots)
+    snapshot_dates = pd.to_datetime(prop_snapshots["game_date"]) if len(prop_snapshots) else None
+    window_snapshots = (
+        prop_snapshots[(snapshot_dates >= min(dates) - HISTORY) & (snapshot_dates <= max(dates))]
+        if snapshot_dates is not None and len(dates)
         else prop_snapshots
     )
     history_for_names = (
         player_games[player_games["game_date"] < max(dates)] if len(dates) else player_games
     )
-    lines = (
-        build_consensus(day_snapshots, history_for_names, as_of)
-        if len(day_snapshots)
+    window_lines = (
+        build_consensus(window_snapshots, history_for_names, as_of)
+        if len(window_snapshots)
         else pd.DataFrame(columns=["game_date", "player_id", "market", "line"])
     )
+    lines = window_lines[pd.to_datetime(window_lines["game_date"]).isin(dates)]
     context = upcoming_player_game_context(schedule, player_games, lines)
     seasons = schedule.drop_duplicates("game_date").set_index(
         pd.to_datetime(schedule.drop_duplicates("game_date")["game_date"])
@@ -151,6 +158,14 @@ def build_feature_tables(
         on=["game_date", "team_abbr"],
         how="left",
     )
+    availability = player_availability(
+        context,
+        player_games,
+        injury_reports if injury_reports is not None else pd.DataFrame(),
+        window_lines,
+        as_of,
+    )
+    store = attach_availability(store, availability)
     context = enrich_context(context, lines, totals, defense)
     return FeatureTables(context, cache, defense, factors, lines, store, player_games, team_games)
 

@@ -13,8 +13,10 @@ import numpy as np
 import pandas as pd
 
 from features.analytics import STATS, _asof_before
+from features.availability import AVAILABILITY_FEATURES
 
-FEATURE_VERSION = "v1"
+# v2: availability features (features/availability.py) in the model's inputs.
+FEATURE_VERSION = "v2"
 FORM_STATS: tuple[str, ...] = ("minutes", *STATS)
 WINDOWS: tuple[int, ...] = (5, 10, 20)
 EWM_HALFLIFE_GAMES = 5.0
@@ -49,6 +51,7 @@ MODEL_FEATURES: tuple[str, ...] = (
     "opp_def_factor",
     "games_this_season",
     "quality_score",
+    *AVAILABILITY_FEATURES,
 )
 
 

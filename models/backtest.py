@@ -9,6 +9,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from features.availability import (
+    AVAILABILITY_FEATURES,
+    MARKET_FEATURES,
+    REPORT_FEATURES,
+    REST_FEATURES,
+)
 from features.precompute import MODEL_FEATURES
 from models.evaluation import evaluate
 from models.policy import recommend
@@ -16,6 +22,15 @@ from models.pyfunc import INPUT_COLUMNS
 from models.training import NUM_ROUNDS, TrainedMarket, fit_markets, training_rows
 from models.tuning import tune_market
 
+# Availability ablation: which feature groups the models may see (the others are blanked to NaN,
+# which LightGBM never splits on). "report" includes the rest features (days since last game,
+# games missed): who is out, and for how long.
+ABLATIONS: dict[str, tuple[str, ...]] = {
+    "none": (),
+    "report": (*REST_FEATURES, *REPORT_FEATURES),
+    "market": MARKET_FEATURES,
+    "both": AVAILABILITY_FEATURES,
+}
 LEAK_CORRELATION = 0.97
 LEAK_MAE_RATIO = 0.6
 
@@ -30,6 +45,14 @@ class Fold:
 
     start: pd.Timestamp
     end: pd.Timestamp
+
+
+def ablate_availability(frame: pd.DataFrame, keep: str) -> pd.DataFrame:
+    """The frame with the availability features outside ABLATIONS[keep] blanked (NaN)."""
+    if keep not in ABLATIONS:
+        raise ValueError(f"unknown availability ablation {keep!r}; use one of {sorted(ABLATIONS)}")
+    blank = [c for c in AVAILABILITY_FEATURES if c not in ABLATIONS[keep] and c in frame.columns]
+    return frame.assign(**dict.fromkeys(blank, np.nan)) if blank else frame
 
 
 def monthly_folds(start: pd.Timestamp, end_inclusive: pd.Timestamp) -> list[Fold]:

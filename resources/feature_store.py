@@ -12,8 +12,10 @@ import pandas as pd
 
 from contracts.registry import TABLES
 from contracts.validate import split_valid
+from features.availability import HISTORY
 from features.pipeline import FeatureTables, build_feature_tables
 from resources.clock import now_utc
+from resources.injury_store import read_injury_reports
 from resources.logs import run_logger
 from resources.settings import Settings
 from resources.warehouse import Warehouse
@@ -97,17 +99,20 @@ def feature_tables(
 ) -> FeatureTables | None:
     """Phases 3-4 for the dates, vectorised over all of them (None when nothing is scheduled).
 
-    Inputs: the schedule, prop and odds snapshots of the dates; every box score before the last.
+    Inputs: the schedule, odds snapshots and injury-report rows of the dates; prop snapshots of the
+    dates and of the LINE_HISTORY_DAYS before the first (the market-implied availability features
+    compare today's lines with them); every box score before the last.
     """
     schedule = wh.read_dates("raw_schedule", dates)
     if schedule.empty:
         return None
-    last = max(dates)
+    first, last = min(dates), max(dates)
     return build_feature_tables(
         schedule,
         wh.read_before("raw_player_boxscores", last),
         wh.read_before("raw_team_boxscores", last),
-        wh.read_dates("raw_prop_lines", dates),
+        wh.read_window("raw_prop_lines", pd.Timestamp(first) - HISTORY, pd.Timestamp(last)),
         as_of,
         game_odds=wh.read_dates("raw_game_odds", dates),
+        injury_reports=read_injury_reports(wh, dates),
     )

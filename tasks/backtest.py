@@ -11,7 +11,7 @@ from typing import Any
 import pandas as pd
 from mlflow import MlflowClient
 
-from models.backtest import real_line_rows, report, walk_forward
+from models.backtest import ablate_availability, real_line_rows, report, walk_forward
 from models.evaluation import evaluate
 from models.policy import recommend
 from models.promotion import GateResult, promotion_gate
@@ -61,17 +61,21 @@ def run_backtest(
     num_rounds: int = NUM_ROUNDS,
     progress: Path | None = None,
     trials: int = 0,
+    availability: str = "both",
 ) -> tuple[dict[str, Any], pd.DataFrame]:
     """Walk-forward backtest of `markets` on real lines in [start, end]; returns the report and scored rows.
 
     With `progress`, the report of the folds done so far is written there after every fold.
+    `availability` names the availability features the models see (models.backtest.ABLATIONS).
     A window that gives no scored player-game raises EmptyInputError saying which input is missing.
     """
     scoped = data_settings(settings, data_dir)
     what = f"backtest {start}..{end} has no player-game to evaluate"
     inputs = require_joinable_dates(scoped, start, end, markets, what)
     first = train_start or scoped.backtest_train_start
-    frame = training_frame(scoped, first, end + timedelta(days=1))
+    frame = ablate_availability(
+        training_frame(scoped, first, end + timedelta(days=1)), availability
+    )
 
     def summarise(scored: pd.DataFrame, folds: list[dict[str, Any]]) -> dict[str, Any]:
         return {
@@ -81,6 +85,7 @@ def run_backtest(
             "warehouse": scoped.resolved_warehouse_url,
             "min_expected_value": scoped.min_expected_value,
             "optuna_trials_per_fold": trials,
+            "availability": availability,
             "markets": report(scored, markets),
             "folds": folds,
         }

@@ -124,6 +124,15 @@ def backtest(
             help="optuna trials per market inside every fold (training rows only); 0 = defaults."
         ),
     ] = 0,
+    availability: Annotated[
+        str,
+        typer.Option(
+            help="Availability features the models see: none, report, market or both (ablation)."
+        ),
+    ] = "both",
+    scored_path: Annotated[
+        Path | None, typer.Option("--scored", help="Write every scored row here (CSV).")
+    ] = None,
 ) -> None:
     """Walk-forward backtest on real lines: retrain before each monthly fold, score it, report."""
     settings = environment()
@@ -140,7 +149,12 @@ def backtest(
         date.fromisoformat(train_start) if train_start else None,
         num_rounds,
         trials=trials,
+        availability=availability,
     )
+    if scored_path is not None:
+        scored_path.parent.mkdir(parents=True, exist_ok=True)
+        _scored.to_csv(scored_path, index=False)
+        typer.echo(f"wrote {scored_path}")
     for line in backtest_lines(result):
         typer.echo(line)
     if json_path is not None:
