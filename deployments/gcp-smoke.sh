@@ -20,6 +20,7 @@ done
 [[ "$NBA_PROPS_RAW_STORE_URL" == gs://* ]] || { echo "NBA_PROPS_RAW_STORE_URL is not gs://" >&2; exit 2; }
 [[ "$NBA_PROPS_EXPORTS_URL" == gs://* ]] || { echo "NBA_PROPS_EXPORTS_URL is not gs://" >&2; exit 2; }
 export NBA_PROPS_SOURCE="${NBA_PROPS_SOURCE:-replay}"
+unset NO_GCE_CHECK  # (the Makefile sets it for tests) on a GCE VM, ADC comes from the metadata server
 day="${SMOKE_DATE:-2024-04-10}"
 py=.venv/bin/python
 
