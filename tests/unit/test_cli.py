@@ -42,6 +42,7 @@ IMPORT_COMMANDS = {
     "team-logs": "Import team game-log files",
     "props": "Import flattened Odds API player-prop files",
     "game-odds": "Import game-odds files",
+    "injury-reports": "Import official injury-report CSVs",
 }
 
 
