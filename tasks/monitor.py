@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -19,15 +19,32 @@ from prefect.cache_policies import NO_CACHE
 
 from features.analytics import player_game_summary
 from features.pipeline import low_coverage, low_coverage_message
+from features.precompute import MODEL_FEATURES
 from models.grading import evaluation_frame
 from models.prediction import EXPORT_SYSTEM
-from resources import model_registry
+from resources import model_registry, reports
 from resources.alerts import send_alert
 from resources.logs import run_logger
 from resources.settings import Settings, get_settings
 from resources.warehouse import Warehouse
 
 REPORT_KINDS = ("drift", "coverage", "performance")
+# The model inputs the feature store holds: what drift and missing values are reported on.
+FEATURE_COLUMNS: tuple[str, ...] = (*MODEL_FEATURES, "line", "p_over_devig")
+MIN_REFERENCE_ROWS = 200  # fewer rows of the training window: use the trailing window
+# Per-market numbers shown in the Prefect artifact of each report.
+ARTIFACT_COLUMNS: dict[str, tuple[str, ...]] = {
+    "drift": (
+        "n_current",
+        "n_drifted",
+        "n_columns",
+        "share_drifted",
+        "predicted_mean_drift_score",
+        "p_over_drift_score",
+        "reference_source",
+    ),
+    "performance": ("n", "mae", "mae_on_lines", "line_mae", "hit_rate", "brier", "market_brier"),
+}
 
 
 def _window_start(settings: Settings, day: date) -> pd.Timestamp:
@@ -40,31 +57,99 @@ def report_path(settings: Settings, kind: str, day: date) -> Path:
     return settings.reports_dir / kind / f"{day.isoformat()}.html"
 
 
-def _drift(settings: Settings, wh: Warehouse, day: date) -> tuple[Path, dict[str, Any]]:
-    """Feature drift of the day's points feature store against the trailing window before it."""
-    current = wh.read_dates("ml_feature_store", [day], market="points")
-    before = pd.Timestamp(day) - pd.Timedelta(days=1)
-    reference = wh.read_window(
-        "ml_feature_store", _window_start(settings, before), before, market="points"
-    )
-    if current.empty or reference.empty:
-        raise LookupError(f"no feature rows for {day} or its reference window")
-    from resources import reports  # Evidently is slow to import: only when a report is made
+def _champions(settings: Settings) -> dict[str, tuple[str, tuple[date, date] | None]]:
+    """Per market: "name vN" of the champion and its training window [start, end) (None: unknown)."""
+    model_registry.configure(settings.resolved_mlflow_uri, settings.mlflow_artifacts_dir)
+    out: dict[str, tuple[str, tuple[date, date] | None]] = {}
+    for market in settings.markets:
+        name = model_registry.model_name(settings.model_name_prefix, market)
+        version = model_registry.version_with_alias(name, settings.champion_alias)
+        out[market] = (
+            (f"{name} v{version}", model_registry.training_window(name, version))
+            if version
+            else ("", None)
+        )
+    return out
 
+
+def _reference(
+    settings: Settings,
+    wh: Warehouse,
+    table: str,
+    columns: list[str],
+    day: date,
+    window: tuple[date, date] | None,
+    **equals: Any,
+) -> reports.Reference:
+    """The champion's training window rows of `table` when it holds enough, else the trailing window."""
+    if window is not None:
+        start, end = window[0], window[1] - timedelta(days=1)
+        rows = wh.read_window(table, start, end, columns=columns, **equals)
+        if len(rows) >= MIN_REFERENCE_ROWS:
+            dates = pd.to_datetime(rows["game_date"])
+            note = f"{dates.dt.normalize().nunique()} dates of it in {table}"
+            return reports.Reference(rows, reports.TRAINING_WINDOW, str(start), str(end), note=note)
+        why = f"{table} holds {len(rows)} rows of the champion's training window {start}..{end}"
+    else:
+        why = "no champion training window in the registry"
+    before = day - timedelta(days=1)
+    first = _window_start(settings, before).date()
+    rows = wh.read_window(table, first, before, columns=columns, **equals)
+    source = reports.TRAILING_WINDOW if len(rows) else reports.NO_REFERENCE
+    return reports.Reference(rows, source, str(first), str(before), note=why)
+
+
+def _drift(settings: Settings, wh: Warehouse, day: date) -> tuple[Path, dict[str, Any]]:
+    """Feature and prediction drift of the day, per market, against the champion's training window."""
+    feature_columns = ["game_date", "market", *FEATURE_COLUMNS]
+    current = wh.read_dates("ml_feature_store", [day], columns=feature_columns)
+    if current.empty:
+        raise LookupError(f"no feature rows for {day}: run the features for the date first")
+    prediction_columns = ["game_date", "market", *reports.PREDICTION_COLUMNS]
+    predictions = wh.read_dates(
+        "player_prop_predictions", [day], columns=prediction_columns, system_id=EXPORT_SYSTEM
+    )
+    champions = _champions(settings)
+    markets = []
+    for market in settings.markets:
+        champion, window = champions[market]
+        markets.append(
+            reports.MarketDrift(
+                market,
+                current[current["market"] == market],
+                _reference(
+                    settings, wh, "ml_feature_store", feature_columns, day, window, market=market
+                ),
+                predictions[predictions["market"] == market],
+                _reference(
+                    settings,
+                    wh,
+                    "player_prop_predictions",
+                    prediction_columns,
+                    day,
+                    window,
+                    market=market,
+                    system_id=EXPORT_SYSTEM,
+                ),
+                champion,
+            )
+        )
     path = report_path(settings, "drift", day)
-    return path, reports.feature_drift_report(current, reference, path)
+    numbers = reports.drift_report(markets, path, f"Drift {day}", columns=list(FEATURE_COLUMNS))
+    return path, numbers
 
 
 def _coverage(settings: Settings, wh: Warehouse, day: date) -> tuple[Path, dict[str, Any]]:
-    """Coverage per table over the trailing window, plus the day's own minimum and tables below."""
+    """Coverage per table over the trailing window with the day's feature store summarised; the day's minimum and tables below."""
     rows = wh.read_window("coverage", _window_start(settings, day), day)
     if rows.empty:
         raise LookupError(f"no coverage rows up to {day}: run the features for the date first")
-    from resources import reports
-
+    features = wh.read_dates("ml_feature_store", [day], columns=["market", *FEATURE_COLUMNS])
     cov = rows.rename(columns={"table_name": "table"})
     path = report_path(settings, "coverage", day)
-    numbers = reports.coverage_report(cov, path, settings.coverage_threshold)
+    numbers = reports.coverage_report(
+        cov, path, settings.coverage_threshold, features, day, list(FEATURE_COLUMNS)
+    )
     today = rows[pd.to_datetime(rows["game_date"]).dt.normalize() == pd.Timestamp(day)]
     low = low_coverage(today, settings.coverage_threshold)
     ratio = today["ratio"].astype(float)
@@ -79,8 +164,11 @@ def _coverage(settings: Settings, wh: Warehouse, day: date) -> tuple[Path, dict[
     return path, numbers
 
 
+_PREDICTION_KEY = ["game_date", "player_id", "market", "system_id"]
+
+
 def _performance_frame(settings: Settings, wh: Warehouse, day: date) -> pd.DataFrame:
-    """evaluation_frame of the ensemble over the graded dates of the trailing window ending at `day`."""
+    """evaluation_frame of the ensemble (with the market's p_over) over the graded dates up to `day`."""
     start = _window_start(settings, day)
     dates = wh.distinct_dates("prediction_grades", start, day)
     if not dates:
@@ -91,14 +179,17 @@ def _performance_frame(settings: Settings, wh: Warehouse, day: date) -> pd.DataF
         raise LookupError(
             f"no ensemble predictions with box scores on the graded dates up to {day}"
         )
-    return evaluation_frame(predictions, player_game_summary(box))
+    market_prices = predictions[[*_PREDICTION_KEY, "p_over_market"]].assign(
+        game_date=pd.to_datetime(predictions["game_date"]).dt.normalize(),
+        player_id=predictions["player_id"].astype(str),
+    )
+    frame = evaluation_frame(predictions, player_game_summary(box))
+    return frame.merge(market_prices, on=_PREDICTION_KEY, how="left", validate="one_to_one")
 
 
 def _performance(settings: Settings, wh: Warehouse, day: date) -> tuple[Path, dict[str, Any]]:
-    """Rolling MAE, hit rate on real lines and calibration of the ensemble over the graded window."""
+    """Per market MAE (and against the line), hit rate and calibration of the ensemble over the graded window."""
     frame = _performance_frame(settings, wh, day)
-    from resources import reports
-
     path = report_path(settings, "performance", day)
     numbers = reports.performance_report(
         frame, path, window_days=settings.performance_rolling_dates
@@ -124,13 +215,58 @@ def build_report(kind: str, day: date) -> tuple[Path, dict[str, Any]]:
     return BUILDERS[kind](settings, Warehouse.from_settings(settings), day)
 
 
+def _numeric(value: Any) -> bool:
+    return isinstance(value, int | float | bool) and not (
+        isinstance(value, float) and math.isnan(value)
+    )
+
+
 def report_metrics(kind: str, numbers: dict[str, Any]) -> dict[str, float]:
-    """The numeric key numbers of a report as MLflow metrics named {kind}_{name}."""
-    return {
-        f"{kind}_{k}": float(v)
-        for k, v in numbers.items()
-        if isinstance(v, int | float | bool) and not (isinstance(v, float) and math.isnan(v))
-    }
+    """The numeric key numbers of a report as MLflow metrics: {kind}_{name}, per market {kind}_{market}_{name}."""
+    metrics = {f"{kind}_{k}": float(v) for k, v in numbers.items() if _numeric(v)}
+    for market, values in numbers.get("markets", {}).items():
+        metrics |= {f"{kind}_{market}_{k}": float(v) for k, v in values.items() if _numeric(v)}
+    return metrics
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return "n/a"
+    return f"{value:.4g}" if isinstance(value, float) else str(value)
+
+
+def artifact_description(kind: str, day: date, numbers: dict[str, Any]) -> str:
+    """Markdown of a report's key numbers per market (the Prefect link artifact's description)."""
+    columns = ARTIFACT_COLUMNS.get(kind)
+    markets = numbers.get("markets", {})
+    lines = [f"**{kind} report {day}**"]
+    if kind == "coverage":
+        ratio = numbers.get("player_daily_cache_ratio")
+        lines.append(
+            f"player_daily_cache {numbers.get('player_daily_cache_actual', 'n/a')}/"
+            f"{numbers.get('player_daily_cache_expected', 'n/a')} ({_cell(ratio)}); "
+            f"tables below threshold: {', '.join(numbers.get('tables_below_threshold', [])) or 'none'}; "
+            f"features with missing values: {numbers.get('features_with_missing', 'n/a')}"
+        )
+    if columns and markets:
+        lines += ["", "| market | " + " | ".join(columns) + " |", "|---" * (len(columns) + 1) + "|"]
+        lines += [
+            f"| {m} | " + " | ".join(_cell(values.get(c)) for c in columns) + " |"
+            for m, values in markets.items()
+        ]
+    return "\n".join(lines)
+
+
+def _reference_tags(numbers: dict[str, Any]) -> dict[str, str]:
+    """Which reference each market's drift used (source and window), as MLflow run tags."""
+    tags = {}
+    for market, values in numbers.get("markets", {}).items():
+        for prefix, label in (("", "reference"), ("predictions_", "predictions_reference")):
+            source = values.get(f"{prefix}reference_source")
+            if source is not None:
+                window = values.get(f"{prefix}reference_window") or [None, None]
+                tags[f"{market}_{label}"] = f"{source} {window[0]}..{window[1]}"
+    return tags
 
 
 def _log_report(
@@ -141,8 +277,12 @@ def _log_report(
     with mlflow.start_run(run_name=f"{kind}-{day.isoformat()}") as run:
         mlflow.log_metrics(report_metrics(kind, numbers))
         mlflow.set_tags({"game_date": day.isoformat(), "kind": kind, "report_path": str(path)})
+        mlflow.set_tags(_reference_tags(numbers))
     create_link_artifact(
-        link=path.resolve().as_uri(), link_text=f"{kind} report {day}", key=f"{kind}-report"
+        link=path.resolve().as_uri(),
+        link_text=f"{kind} report {day}",
+        key=f"{kind}-report",
+        description=artifact_description(kind, day, numbers),
     )
     return str(run.info.run_id)
 
@@ -161,7 +301,7 @@ def _monitor(kind: str, day: date) -> tuple[Path, dict[str, Any]] | str:
 
 @task(name="monitor-drift", cache_policy=NO_CACHE)
 def monitor_drift(day: date) -> dict[str, Any]:
-    """Feature drift of the day's feature store against the trailing window."""
+    """Feature and prediction drift per market against the champion's training window."""
     built = _monitor("drift", day)
     if isinstance(built, str):
         return {"drift": built}
