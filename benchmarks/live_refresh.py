@@ -18,8 +18,8 @@ import time
 import pandas as pd
 
 from models import exports
+from resources.live_feed import simulate_replay_live
 from resources.settings import Settings
-from tasks.live import simulate_replay_live
 
 
 def main(data_dir: str, start: str, end: str) -> None:

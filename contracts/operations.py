@@ -41,3 +41,20 @@ class Coverage(pa.DataFrameModel):
         coerce = True
         strict = False
         unique = ["game_date", "table_name"]
+
+
+class PhaseCache(pa.DataFrameModel):
+    """Which cache key produced the outputs a phase holds for a set of dates (resources/cache_keys)."""
+
+    phase: Series[str] = pa.Field(
+        isin=["features", "predict", "grade", "export", "drift", "coverage", "performance"]
+    )
+    dates_key: Series[str] = pa.Field(str_length={"min_value": 10})
+    input_key: Series[str] = pa.Field(str_length={"min_value": 1})
+    output_fingerprint: Series[str] = pa.Field(str_length={"min_value": 1})
+    recorded_at: Series[pd.DatetimeTZDtype] = pa.Field(dtype_kwargs={"unit": "ns", "tz": "UTC"})
+
+    class Config:
+        coerce = True
+        strict = True
+        unique = ["phase", "dates_key"]

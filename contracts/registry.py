@@ -8,7 +8,7 @@ import pandera.pandas as pa
 
 from contracts.analytics import PlayerGameSummary, TeamGameSummary, UpcomingPlayerGameContext
 from contracts.crosswalk import PlayerRegistry, PropNameResolution
-from contracts.operations import Coverage
+from contracts.operations import Coverage, PhaseCache
 from contracts.precompute import (
     MlFeatureStore,
     PlayerCompositeFactors,
@@ -97,6 +97,7 @@ TABLES: dict[str, TableSpec] = {
             "ml_feature_store", MlFeatureStore, ("game_date", "player_id", "market"), "game_date"
         ),
         TableSpec("coverage", Coverage, ("game_date", "table_name"), "game_date"),
+        TableSpec("phase_cache", PhaseCache, ("phase", "dates_key"), None),
         TableSpec(
             "player_prop_predictions",
             PlayerPropPredictions,

@@ -14,6 +14,7 @@ from typing import Any
 import pandas as pd
 from prefect import flow, get_run_logger
 
+from resources.cache_keys import run_cached
 from resources.clock import today_eastern
 from resources.expected import expected_view, read_counts
 from resources.run_tags import identity_tags, tag_current_flow_run
@@ -92,28 +93,34 @@ def ingest_phase(dates: list[date]) -> dict[str, Any]:
 
 
 @flow(name="backfill-features")
-def features_phase(dates: list[date]) -> dict[str, int]:
-    """Phases 3-4 for every game date at once."""
+def features_phase(dates: list[date], refresh: bool = False) -> dict[str, int]:
+    """Phases 3-4 for every game date at once (cached while the inputs are unchanged)."""
     _progress("features", 0, 1)
-    counts = build_features(dates)
+    counts: dict[str, int] = run_cached(
+        build_features, "features", dates, {"dates": dates}, refresh
+    )
     _progress("features", 1, 1)
     return counts
 
 
 @flow(name="backfill-predict")
-def predict_phase(dates: list[date]) -> dict[str, Any]:
-    """Predictions of every date in one pass."""
+def predict_phase(dates: list[date], refresh: bool = False) -> dict[str, Any]:
+    """Predictions of every date in one pass (cached while features and champions are unchanged)."""
     _progress("predict", 0, 1)
-    result = predict(dates)
+    result: dict[str, Any] = run_cached(predict, "predict", dates, {"dates": dates}, refresh)
     _progress("predict", 1, 1)
     return result
 
 
 @flow(name="backfill-grade")
-def grade_phase(dates: list[date]) -> dict[str, Any]:
-    """Grades of the finished dates in one write."""
+def grade_phase(dates: list[date], refresh: bool = False) -> dict[str, Any]:
+    """Grades of the finished dates in one write (cached while predictions and results are unchanged)."""
     _progress("grade", 0, 1)
-    result = grade(dates)
+    result: dict[str, Any] = (
+        run_cached(grade, "grade", dates, {"dates": dates}, refresh)
+        if dates
+        else {"grades": 0, "dates": 0, "record": {}}
+    )
     _progress("grade", 1, 1)
     return result
 
@@ -128,8 +135,11 @@ def game_dates(start: date, end: date) -> list[date]:
     return sorted(pd.Timestamp(d).date() for d in with_games["game_date"])
 
 
-def run_phases(dates: list[date]) -> dict[str, Any]:
-    """Ingest what is missing, then features, predictions and grades for the dates with games."""
+def run_phases(dates: list[date], refresh: bool = False) -> dict[str, Any]:
+    """Ingest what is missing, then features, predictions and grades for the dates with games.
+
+    refresh=true runs every phase even when its inputs are unchanged.
+    """
     settings = get_settings()
     logger = get_run_logger()
     summary: dict[str, Any] = {"ingest": ingest_phase(dates)}
@@ -139,10 +149,10 @@ def run_phases(dates: list[date]) -> dict[str, Any]:
     if not with_games:
         logger.info("no games between %s and %s: nothing more to do", min(dates), max(dates))
         return summary
-    summary["features"] = features_phase(with_games)
-    summary["predictions"] = predict_phase(with_games)
+    summary["features"] = features_phase(with_games, refresh)
+    summary["predictions"] = predict_phase(with_games, refresh)
     finished = [d for d in with_games if d < today_eastern(settings)]
-    summary["grading"] = grade_phase(finished)
+    summary["grading"] = grade_phase(finished, refresh)
     versions = summary["predictions"].get("model_versions", {})
     tag_current_flow_run(identity_tags(versions))
     view = expected_view(
@@ -157,11 +167,14 @@ def run_phases(dates: list[date]) -> dict[str, Any]:
 
 
 @flow(name="backfill", log_prints=True)
-def backfill(start: date, end: date) -> dict[str, Any]:
-    """Every phase over [start, end]: ingest what is missing, then features, predictions, grades."""
+def backfill(start: date, end: date, refresh: bool = False) -> dict[str, Any]:
+    """Every phase over [start, end]: ingest what is missing, then features, predictions, grades.
+
+    Phases whose inputs are unchanged since a previous run come back Cached; refresh=true reruns them.
+    """
     if end < start:
         raise ValueError(f"end {end} is before start {start}")
     tag_current_flow_run(identity_tags())
-    summary = run_phases(calendar_dates(start, end))
+    summary = run_phases(calendar_dates(start, end), refresh)
     get_run_logger().info("backfill %s..%s: %s", start, end, summary)
     return summary

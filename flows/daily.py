@@ -8,6 +8,7 @@ from typing import Any
 from prefect import flow, get_run_logger
 
 from resources.alerts import flow_failure_hook
+from resources.cache_keys import run_cached
 from resources.clock import replay_as_of, today_eastern
 from resources.locks import run_lock
 from resources.run_status import PhaseLog
@@ -22,6 +23,11 @@ from tasks.monitor import monitor_coverage, monitor_drift, monitor_performance
 from tasks.predict import predict
 
 PHASES = ("ingest", "features", "predict", "grade", "export", "monitor")
+# A failed run is retried once, 5 minutes later: every write is a partition replace and finished
+# phases come back from the cache, so a retry repeats only what failed (tasks already retried
+# their transient errors; resources/retry.py).
+DAILY_FLOW_RETRIES = 1
+DAILY_FLOW_RETRY_DELAY_SECONDS = 300
 
 
 @flow(
@@ -29,13 +35,18 @@ PHASES = ("ingest", "features", "predict", "grade", "export", "monitor")
     log_prints=True,
     on_failure=[flow_failure_hook],
     on_crashed=[flow_failure_hook],
+    retries=DAILY_FLOW_RETRIES,
+    retry_delay_seconds=DAILY_FLOW_RETRY_DELAY_SECONDS,
 )
-def daily_pipeline(game_date: date | None = None, same_day: bool = False) -> dict[str, Any]:
+def daily_pipeline(
+    game_date: date | None = None, same_day: bool = False, refresh: bool = False
+) -> dict[str, Any]:
     """Predict `game_date` (default: today, US-Eastern).
 
     same_day=false (production, after last night's games): ingest and grade the previous date, then
     build context, features and predictions for the target date. same_day=true: predict today's
     games from data up to yesterday with today's lines; nothing of today is expected to be final.
+    refresh=true runs every phase even when its inputs are unchanged (ignores cached results).
     """
     settings = get_settings()
     target = game_date or today_eastern(settings)
@@ -47,34 +58,53 @@ def daily_pipeline(game_date: date | None = None, same_day: bool = False) -> dic
     written = [target] if same_day else [previous, target]
     locks = [f"daily-pipeline-{d.isoformat()}" for d in written]
     with run_lock(locks, settings.daily_lock_timeout_seconds):
-        summary = _run(settings, target, previous, same_day)
+        summary = _run(settings, target, previous, same_day, refresh)
     tag_current_flow_run(identity_tags(summary["predictions"].get("model_versions", {})))
     return summary
 
 
-def _run(settings: Settings, target: date, previous: date, same_day: bool) -> dict[str, Any]:
+def _run(
+    settings: Settings, target: date, previous: date, same_day: bool, refresh: bool
+) -> dict[str, Any]:
     """The phases of one daily run (called while holding the date's slot); status.json at the end."""
     log = PhaseLog(settings, PHASES)
     summary: dict[str, Any] = {"game_date": target.isoformat(), "same_day": same_day}
     note = f"game_date {target}; code {code_version()}"
+
     try:
         summary["ingest"] = log.run("ingest", lambda: _ingest(target, previous, same_day), note)
         as_of = replay_as_of(settings, target) if settings.source == "replay" else None
-        summary["features"] = log.run("features", lambda: build_features([target], as_of), note)
-        summary["predictions"] = log.run("predict", lambda: predict([target]), note)
+        summary["features"] = log.run(
+            "features",
+            lambda: run_cached(
+                build_features, "features", [target], {"dates": [target], "as_of": as_of}, refresh
+            ),
+            note,
+        )
+        summary["predictions"] = log.run(
+            "predict",
+            lambda: run_cached(predict, "predict", [target], {"dates": [target]}, refresh),
+            note,
+        )
         if same_day:
             log.skip("grade", f"same-day run: nothing of {target} is final yet")
         else:
             summary["grading"] = log.run(
-                "grade", lambda: grade([previous]), f"game_date {previous}"
+                "grade",
+                lambda: run_cached(grade, "grade", [previous], {"dates": [previous]}, refresh),
+                f"game_date {previous}",
             )
-        summary["exports"] = log.run("export", lambda: export(target, previous), note)
-        summary |= log.run("monitor", lambda: _monitor(target, previous, same_day), note)
+        summary["exports"] = log.run(
+            "export",
+            lambda: run_cached(
+                export, "export", [target], {"day": target, "previous": previous}, refresh
+            ),
+            note,
+        )
+        summary |= log.run("monitor", lambda: _monitor(target, previous, same_day, refresh), note)
     finally:
-        summary["exports"] = {
-            **summary.get("exports", {}),
-            "status": export_status(target, log.phases()),
-        }
+        status = export_status(target, log.phases())
+        summary["exports"] = {**summary.get("exports", {}), "status": status}
     return summary
 
 
@@ -85,9 +115,14 @@ def _ingest(target: date, previous: date, same_day: bool) -> dict[str, Any]:
     return ingest(list(DAY_KINDS), target)
 
 
-def _monitor(target: date, previous: date, same_day: bool) -> dict[str, Any]:
+def _monitor(target: date, previous: date, same_day: bool, refresh: bool) -> dict[str, Any]:
     """Drift and coverage of the target date; performance up to the graded date."""
-    result = {"monitoring": monitor_drift(target), "coverage": monitor_coverage(target)}
+    result = {
+        "monitoring": run_cached(monitor_drift, "drift", [target], {"day": target}, refresh),
+        "coverage": run_cached(monitor_coverage, "coverage", [target], {"day": target}, refresh),
+    }
     if not same_day:
-        result["performance"] = monitor_performance(previous)
+        result["performance"] = run_cached(
+            monitor_performance, "performance", [previous], {"day": previous}, refresh
+        )
     return result

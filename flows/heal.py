@@ -58,7 +58,7 @@ def heal(start: date | None = None, end: date | None = None) -> dict[str, Any]:
     }
     if not targets:
         return {**summary, "remaining": []}
-    summary["run"] = run_phases(targets)
+    summary["run"] = run_phases(targets, refresh=True)
     remaining, _ = find_gaps(start, end)
     summary["remaining"] = [d.isoformat() for d in remaining]
     if remaining:

@@ -138,6 +138,17 @@ class Settings(BaseSettings):
         default=7,
         description="Days before today the scheduled `heal` run checks for missing or low-coverage outputs.",
     )
+    cache_enabled: bool = Field(
+        default=True,
+        description="Reuse a phase's persisted result when its inputs' data version is unchanged "
+        "(false: every phase always runs; same as `--no-cache` / the `refresh` flow parameter).",
+    )
+    result_storage_block: str | None = Field(
+        default=None,
+        description="Prefect block (`gcs-bucket/name`) where task results and cache records are "
+        "persisted; default Prefect's local storage ({PREFECT_HOME}/storage, under the state "
+        "directory for the CLI and `make serve`).",
+    )
     daily_lock_timeout_seconds: float = Field(
         default=3600,
         description="How long a daily-pipeline run waits for the per-date concurrency slot held by another run.",

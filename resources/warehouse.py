@@ -109,11 +109,9 @@ def _insert_duckdb(conn: Connection, table: str, df: pd.DataFrame) -> None:
 
 def check_write(table: str, frame: pd.DataFrame) -> None:
     """The table's contract, applied before a write (contracts.validate owns the rules)."""
-    from contracts import validate
+    from contracts.validate import check_write as contract_check
 
-    checker = getattr(validate, "check_write", None)
-    if checker is not None:
-        checker(table, frame)
+    contract_check(table, frame)
 
 
 def replace_partition(
@@ -238,7 +236,9 @@ def fingerprint_sql(url: str, table: str, where: str) -> str:
             f"SELECT COUNT(*) AS n, CAST(BIT_XOR(FARM_FINGERPRINT(TO_JSON_STRING(t))) AS STRING) AS h "
             f"FROM {table} t{where}"
         )
-    return f"SELECT COUNT(*) AS n, CAST(SUM(hash(t)::HUGEINT) AS VARCHAR) AS h FROM {table} t{where}"
+    return (
+        f"SELECT COUNT(*) AS n, CAST(SUM(hash(t)::HUGEINT) AS VARCHAR) AS h FROM {table} t{where}"
+    )
 
 
 def sql_value(value: Any) -> Any:

@@ -14,6 +14,7 @@ from models.grading import daily_performance
 from models.prediction import EXPORT_SYSTEM
 from resources.clock import now_utc
 from resources.export_store import ExportStore, export_store
+from resources.retry import TASK_RETRY_OPTIONS
 from resources.settings import Settings, get_settings
 from resources.warehouse import Warehouse
 
@@ -28,7 +29,7 @@ def _results(wh: Warehouse, store: ExportStore, day: date, now: pd.Timestamp) ->
     return store.write(f"results/{day.isoformat()}.json", document)
 
 
-@task(name="export-results", cache_policy=NO_CACHE)
+@task(name="export-results", cache_policy=NO_CACHE, **TASK_RETRY_OPTIONS)
 def export_results(day: date) -> str:
     """Write results/{day}.json (after a regrade too); returns where it went."""
     settings = get_settings()
@@ -36,7 +37,11 @@ def export_results(day: date) -> str:
     return _results(wh, export_store(settings), day, now_utc(settings))
 
 
-@task(name="export", cache_policy=NO_CACHE)
+@task(
+    name="export",
+    persist_result=True,
+    **TASK_RETRY_OPTIONS,
+)
 def export(day: date, previous: date) -> dict[str, str]:
     """Write predictions/{day}.json, results/{previous}.json and best-bets/{day}.json.
 
@@ -87,7 +92,7 @@ def _status_document(
     return exports.build_status_export(phases, coverage, versions, now_utc(settings))
 
 
-@task(name="export-status", cache_policy=NO_CACHE)
+@task(name="export-status", cache_policy=NO_CACHE, **TASK_RETRY_OPTIONS)
 def export_status(day: date, phases: list[dict[str, Any]]) -> str:
     """Write status.json: each phase's real state and time from this run, coverage, model versions."""
     settings = get_settings()

@@ -6,16 +6,20 @@ from datetime import date
 
 import pandas as pd
 from prefect import task
-from prefect.cache_policies import NO_CACHE
 
 from features.pipeline import coverage_counts, low_coverage_message
 from resources.feature_store import feature_tables, write_feature_tables, write_game_summaries
 from resources.logs import run_logger
+from resources.retry import TASK_RETRY_OPTIONS
 from resources.settings import get_settings
 from resources.warehouse import Warehouse
 
 
-@task(name="build-features", cache_policy=NO_CACHE)
+@task(
+    name="build-features",
+    persist_result=True,
+    **TASK_RETRY_OPTIONS,
+)
 def build_features(dates: list[date], as_of: pd.Timestamp | None = None) -> dict[str, int]:
     """Build and write phases 3-4 and the coverage rows for the dates; rows written per table.
 

@@ -7,7 +7,6 @@ from typing import Any
 
 import pandas as pd
 from prefect import task
-from prefect.cache_policies import NO_CACHE
 
 from contracts.analytics import PlayerGameSummary
 from contracts.predictions import PredictionGrades
@@ -16,6 +15,7 @@ from models.grading import daily_performance, grade_predictions
 from models.prediction import EXPORT_SYSTEM
 from resources.clock import now_utc
 from resources.logs import run_logger
+from resources.retry import TASK_RETRY_OPTIONS
 from resources.settings import Settings, get_settings
 from resources.warehouse import Warehouse
 
@@ -44,7 +44,11 @@ def _grade_day(
     return grades, daily_performance(grades, predictions, summary)
 
 
-@task(name="grade", cache_policy=NO_CACHE)
+@task(
+    name="grade",
+    persist_result=True,
+    **TASK_RETRY_OPTIONS,
+)
 def grade(dates: list[date]) -> dict[str, Any]:
     """Grade the dates' calls; replace their prediction_grades and system_daily_performance.
 

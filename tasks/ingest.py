@@ -9,8 +9,8 @@ from prefect.cache_policies import NO_CACHE
 
 from resources.logs import run_logger
 from resources.raw_loader import ingest_kind_for_date
+from resources.retry import TASK_RETRY_JITTER, retry_on_transient
 from resources.settings import get_settings
-from resources.sources.base import SourceError, TransientSourceError
 
 
 @task(
@@ -18,7 +18,8 @@ from resources.sources.base import SourceError, TransientSourceError
     cache_policy=NO_CACHE,
     retries=3,
     retry_delay_seconds=[5, 30, 120],
-    retry_condition_fn=lambda task, task_run, state: _is_transient(state),
+    retry_jitter_factor=TASK_RETRY_JITTER,
+    retry_condition_fn=retry_on_transient,
 )
 def ingest(
     kinds: list[str], game_date: date, run_date: date | None = None
@@ -43,16 +44,3 @@ def ingest(
             "by_rule": report.by_rule,
         }
     return out
-
-
-def _is_transient(state: object) -> bool:
-    """Retry only errors that may pass (429, 5xx, timeouts); a 404 for an unplayed game never retries."""
-    try:
-        state.result()  # type: ignore[attr-defined]
-    except TransientSourceError:
-        return True
-    except SourceError:
-        return False
-    except Exception:
-        return False
-    return False

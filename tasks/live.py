@@ -16,6 +16,7 @@ from models.prediction import EXPORT_SYSTEM
 from resources.export_store import export_store
 from resources.live_feed import LiveFrames, live_frames, live_game_date, resolve_as_of
 from resources.logs import run_logger
+from resources.retry import TASK_RETRY_OPTIONS
 from resources.settings import Settings, get_settings
 from resources.warehouse import Warehouse
 
@@ -40,7 +41,7 @@ def _write_live_exports(settings: Settings, day: date, live: LiveFrames) -> dict
     }
 
 
-@task(name="live-export", cache_policy=NO_CACHE)
+@task(name="live-export", cache_policy=NO_CACHE, **TASK_RETRY_OPTIONS)
 def export_live(day: date | None = None, at: str | None = None) -> dict[str, Any]:
     """Read the live feed (or simulate it in replay) for `day` and write the two live exports."""
     settings = get_settings()

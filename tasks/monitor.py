@@ -25,6 +25,7 @@ from models.prediction import EXPORT_SYSTEM
 from resources import model_registry, reports
 from resources.alerts import send_alert
 from resources.logs import run_logger
+from resources.retry import TASK_RETRY_OPTIONS
 from resources.settings import Settings, get_settings
 from resources.warehouse import Warehouse
 
@@ -299,7 +300,11 @@ def _monitor(kind: str, day: date) -> tuple[Path, dict[str, Any]] | str:
     return path, numbers
 
 
-@task(name="monitor-drift", cache_policy=NO_CACHE)
+@task(
+    name="monitor-drift",
+    persist_result=True,
+    **TASK_RETRY_OPTIONS,
+)
 def monitor_drift(day: date) -> dict[str, Any]:
     """Feature and prediction drift per market against the champion's training window."""
     built = _monitor("drift", day)
@@ -332,7 +337,11 @@ def _coverage_alert(settings: Settings, day: date, path: Path, numbers: dict[str
     send_alert(settings, f"coverage-low:{day.isoformat()}", message)
 
 
-@task(name="monitor-coverage", cache_policy=NO_CACHE)
+@task(
+    name="monitor-coverage",
+    persist_result=True,
+    **TASK_RETRY_OPTIONS,
+)
 def monitor_coverage(day: date) -> dict[str, Any]:
     """Coverage report; below the threshold the run gets a warning, a Prefect artifact and an alert."""
     built = _monitor("coverage", day)
@@ -344,7 +353,11 @@ def monitor_coverage(day: date) -> dict[str, Any]:
     return {"coverage_report": str(path), "alert": bool(numbers["day_below"]), **numbers}
 
 
-@task(name="monitor-performance", cache_policy=NO_CACHE)
+@task(
+    name="monitor-performance",
+    persist_result=True,
+    **TASK_RETRY_OPTIONS,
+)
 def monitor_performance(day: date) -> dict[str, Any]:
     """Performance report over the graded dates up to `day` (rolling MAE, hit rate, calibration)."""
     built = _monitor("performance", day)

@@ -7,13 +7,13 @@ from typing import Any
 
 import pandas as pd
 from prefect import task
-from prefect.cache_policies import NO_CACHE
 
 from features.analytics import player_game_summary
 from models.prediction import EXPORT_SYSTEM, finish_predictions, market_predictions, model_versions
 from models.similarity import add_similarity
 from resources import model_registry
 from resources.logs import run_logger
+from resources.retry import TASK_RETRY_OPTIONS
 from resources.settings import Settings, get_settings
 from resources.warehouse import Warehouse
 
@@ -33,7 +33,11 @@ def _predictions(settings: Settings, wh: Warehouse, store: pd.DataFrame) -> pd.D
     return finish_predictions(frames, settings.min_expected_value)
 
 
-@task(name="predict", cache_policy=NO_CACHE)
+@task(
+    name="predict",
+    persist_result=True,
+    **TASK_RETRY_OPTIONS,
+)
 def predict(dates: list[date]) -> dict[str, Any]:
     """Predict every market of the dates with every system; replace the dates' predictions."""
     if not dates:

@@ -12,11 +12,12 @@ from prefect.cache_policies import NO_CACHE
 from models.training import NUM_ROUNDS, fit_markets, training_rows
 from models.tuning import tune_market
 from resources import model_registry
+from resources.retry import TASK_RETRY_OPTIONS
 from resources.settings import get_settings
 from resources.training_data import training_frame
 
 
-@task(name="train", cache_policy=NO_CACHE)
+@task(name="train", cache_policy=NO_CACHE, **TASK_RETRY_OPTIONS)
 def train_markets(
     markets: list[str],
     start: date,

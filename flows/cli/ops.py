@@ -15,6 +15,9 @@ from flows.cli.environment import environment
 def backfill(
     start: Annotated[str, typer.Option(help="First date (YYYY-MM-DD).")],
     end: Annotated[str, typer.Option(help="Last date (inclusive).")],
+    no_cache: Annotated[
+        bool, typer.Option("--no-cache", help="Run every phase even if its inputs are unchanged.")
+    ] = False,
 ) -> None:
     """Every phase over a date range (ingest what is missing, features, predictions, grades)."""
     environment()
@@ -38,7 +41,9 @@ def backfill(
 
         add_progress_listener(on_progress)
         try:
-            result = backfill_flow(start=date.fromisoformat(start), end=date.fromisoformat(end))
+            result = backfill_flow(
+                start=date.fromisoformat(start), end=date.fromisoformat(end), refresh=no_cache
+            )
         finally:
             remove_progress_listener(on_progress)
     typer.echo(json.dumps(result, indent=2, default=str))

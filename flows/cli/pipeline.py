@@ -18,13 +18,18 @@ def run(
     same_day: Annotated[
         bool, typer.Option("--same-day", help="Predict today's games only (no grading).")
     ] = False,
+    no_cache: Annotated[
+        bool, typer.Option("--no-cache", help="Run every phase even if its inputs are unchanged.")
+    ] = False,
 ) -> None:
-    """Run the daily pipeline once, in this process."""
+    """Run the daily pipeline once, in this process (a failure is reported at once, not retried)."""
     environment()
     from flows.daily import daily_pipeline
 
-    result = daily_pipeline(
-        game_date=date.fromisoformat(date_) if date_ else None, same_day=same_day
+    result = daily_pipeline.with_options(retries=0)(
+        game_date=date.fromisoformat(date_) if date_ else None,
+        same_day=same_day,
+        refresh=no_cache,
     )
     typer.echo(json.dumps(result, indent=2, default=str))
 

@@ -34,6 +34,7 @@ WRITTEN_TABLES = {
     "player_prop_predictions",
     "prediction_grades",
     "system_daily_performance",
+    "phase_cache",
 }
 WRITE_METHODS = {"replace_partition", "replace_dates", "upsert", "append"}
 # Module constants that list table names (FEATURE_TABLES, SUMMARY_TABLES, KIND_TABLE, ...).
