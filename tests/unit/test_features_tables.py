@@ -32,7 +32,9 @@ def test_summaries_written_once_and_refreshed_recently(tmp_path: Path) -> None:
     settings = Settings(home=tmp_path)
     url = settings.resolved_warehouse_url
     first = _tables(date(2024, 3, 12))
-    counts = write_game_summaries(settings, Warehouse.from_settings(settings), [date(2024, 3, 12)], first)
+    counts = write_game_summaries(
+        settings, Warehouse.from_settings(settings), [date(2024, 3, 12)], first
+    )
     pgs = warehouse.read_table(url, "player_game_summary")
     tgs = warehouse.read_table(url, "team_game_summary")
     assert counts["player_game_summary"] == len(pgs) == len(first.player_game_summary)
@@ -43,7 +45,9 @@ def test_summaries_written_once_and_refreshed_recently(tmp_path: Path) -> None:
 
     # The next day: only new dates and the 7 days before the target are rewritten.
     second = _tables(date(2024, 3, 14))
-    counts = write_game_summaries(settings, Warehouse.from_settings(settings), [date(2024, 3, 14)], second)
+    counts = write_game_summaries(
+        settings, Warehouse.from_settings(settings), [date(2024, 3, 14)], second
+    )
     recent = second.player_game_summary["game_date"] >= pd.Timestamp("2024-03-07")
     assert counts["player_game_summary"] == int(recent.sum())
     again = warehouse.read_table(url, "player_game_summary")
