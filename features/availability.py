@@ -359,6 +359,7 @@ def market_features(
     if len(rows):
         teamed = teamed[teamed["game_date"] <= rows["game_date"].max()]
     missing = _missing_usual_lines(rows, teamed, player_games)
+    missing = missing.assign(game_date=pd.to_datetime(missing["game_date"]))  # empty: object dtype
     out = rows.merge(missing, on=["game_date", "team_abbr"], how="left")
     shift = _teammate_line_shift(rows, teamed)
     wide = shift.pivot_table(

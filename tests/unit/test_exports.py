@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import copy
 import json
-import os
-from pathlib import Path
 
 import jsonschema
 import pandas as pd
@@ -13,7 +11,6 @@ import pytest
 
 from contracts.exports import SCHEMAS, validate_export
 from features.live_simulation import simulate_live_box
-from models import exports
 from models.exports import (
     build_best_bets_export,
     build_live_export,
@@ -21,7 +18,6 @@ from models.exports import (
     build_predictions_export,
     build_results_export,
     build_status_export,
-    write_json_atomic,
 )
 from models.grading import daily_performance, grade_predictions
 from tests.unit import phx_lac_2024_04_10 as game
@@ -257,36 +253,3 @@ def test_live_grading_statuses() -> None:
     grades = grade_predictions(preds, game.box_scores(), game.schedule(), MORNING)
     official = grades.set_index(["player_id", "market"])["result"].to_dict()
     assert {(p["player_id"], p["market"]): p["result"] for p in final["picks"]} == official
-
-
-def test_write_json_atomic_replaces_and_leaves_no_temp(tmp_path: Path) -> None:
-    doc = build_predictions_export(game.predictions(), game.GAME_DATE, NOW)
-    out = write_json_atomic(tmp_path, "predictions/2024-04-10.json", doc)
-    assert json.loads(Path(out).read_text("utf-8")) == doc
-    write_json_atomic(tmp_path, "predictions/2024-04-10.json", {**doc, "players": []})
-    assert json.loads(Path(out).read_text("utf-8"))["players"] == []
-    assert os.listdir(tmp_path / "predictions") == ["2024-04-10.json"]
-
-
-def test_crash_before_rename_keeps_the_old_file(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    old = {"schema_version": "1.0", "players": ["old"]}
-    target = Path(write_json_atomic(tmp_path, "status.json", old))
-
-    def crash(src: str, dst: str) -> None:
-        raise OSError("disk gone")
-
-    monkeypatch.setattr(exports.os, "replace", crash)
-    with pytest.raises(OSError, match="disk gone"):
-        write_json_atomic(tmp_path, "status.json", {"schema_version": "1.0", "players": ["new"]})
-    assert json.loads(target.read_text("utf-8")) == old
-    assert os.listdir(tmp_path) == ["status.json"]
-
-
-def test_unserialisable_payload_keeps_the_old_file(tmp_path: Path) -> None:
-    target = Path(write_json_atomic(tmp_path, "live/2024-04-10.json", {"a": 1}))
-    with pytest.raises(ValueError):
-        write_json_atomic(tmp_path, "live/2024-04-10.json", {"a": float("nan")})
-    assert json.loads(target.read_text("utf-8")) == {"a": 1}
-    assert os.listdir(tmp_path / "live") == ["2024-04-10.json"]
