@@ -79,7 +79,7 @@ def team_game_summary(raw_team_boxscores: pd.DataFrame) -> pd.DataFrame:
     )
 
 
-def _team_slots(schedule: pd.DataFrame) -> pd.DataFrame:
+def team_slots(schedule: pd.DataFrame) -> pd.DataFrame:
     """Two rows per scheduled game: (game_date, game_id, team_abbr, opponent_abbr, is_home)."""
     home = pd.DataFrame(
         {
@@ -96,7 +96,7 @@ def _team_slots(schedule: pd.DataFrame) -> pd.DataFrame:
     return pd.concat([home, away[home.columns]], ignore_index=True)
 
 
-def _asof_before(
+def asof_before(
     left: pd.DataFrame, right: pd.DataFrame, on_left: str, by: str, on_right: str = "game_date"
 ) -> pd.DataFrame:
     """For each left row, the last right row with the same `by` and right date strictly before."""
@@ -126,7 +126,7 @@ def upcoming_player_game_context(
     rotation rule (back from injury) is expected too, with his most recent team, and
     `expected_reason` says which rule put each player in ("rotation" or "prop_line").
     """
-    slots = _team_slots(schedule)
+    slots = team_slots(schedule)
     if slots.empty or history.empty:
         return _empty_context()
     hist = history[["player_id", "player_name", "team_abbr", "game_id", "game_date", "minutes"]]
@@ -139,7 +139,7 @@ def upcoming_player_game_context(
     )
     team_games = team_games.sort_values(["team_abbr", "game_date"])
     team_games["team_game_no"] = team_games.groupby("team_abbr").cumcount() + 1
-    slot_counts = _asof_before(
+    slot_counts = asof_before(
         slots[["game_date", "team_abbr"]]
         .drop_duplicates()
         .rename(columns={"game_date": "target_date"}),
@@ -186,7 +186,7 @@ def upcoming_player_game_context(
 
     # Keep a player only for his most recent team before D (a traded player moves with the trade).
     players = hist[hist["player_id"].isin(candidates["player_id"].unique())]
-    last_game = _asof_before(
+    last_game = asof_before(
         candidates[["target_date", "player_id"]].drop_duplicates(),
         players[["player_id", "game_date", "team_abbr", "player_name"]].rename(
             columns={"team_abbr": "last_team"}
@@ -245,11 +245,11 @@ def _recent_load(targets: pd.DataFrame, hist: pd.DataFrame) -> pd.DataFrame:
     h["cum_minutes"] = h.groupby("player_id")["minutes"].cumsum()
     h = h[["player_id", "game_date", "cum_games", "cum_minutes"]]
     t = targets.drop_duplicates().copy()
-    at_d = _asof_before(t, h, on_left="target_date", by="player_id")
+    at_d = asof_before(t, h, on_left="target_date", by="player_id")
     out = at_d[["target_date", "player_id", "cum_games", "cum_minutes"]].fillna(0.0)
     for days in (7, 14):
         shifted = t.assign(window_start=t["target_date"] - pd.Timedelta(days=days))
-        before = _asof_before(shifted, h, on_left="window_start", by="player_id")[
+        before = asof_before(shifted, h, on_left="window_start", by="player_id")[
             ["target_date", "player_id", "cum_games", "cum_minutes"]
         ].fillna(0.0)
         merged = out[["target_date", "player_id", "cum_games", "cum_minutes"]].merge(

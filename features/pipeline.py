@@ -9,11 +9,11 @@ import pandas as pd
 
 from features.analytics import (
     STATS,
-    _team_slots,
     enrich_context,
     implied_team_totals,
     player_game_summary,
     team_game_summary,
+    team_slots,
     upcoming_player_game_context,
 )
 from features.availability import HISTORY, attach_availability, player_availability
@@ -147,7 +147,7 @@ def build_feature_tables(
     )["season"]
     targets = context.assign(season=context["game_date"].map(seasons))
     cache = player_daily_cache(player_games, targets)
-    slots = _team_slots(schedule)
+    slots = team_slots(schedule)
     defense = team_defense_summary(player_games, team_games, slots[["team_abbr", "game_date"]])
     factors = player_composite_factors(context, cache, defense)
     totals = implied_team_totals(

@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from features.analytics import STATS, _asof_before
+from features.analytics import STATS, asof_before
 from features.availability import AVAILABILITY_FEATURES
 
 # v2: availability features (features/availability.py) in the model's inputs.
@@ -155,7 +155,7 @@ def player_daily_cache(history: pd.DataFrame, targets: pd.DataFrame) -> pd.DataF
     g = g.sort_values(["player_id", "game_date", "game_id"]).reset_index(drop=True)
     t = targets[["player_id", "game_date", "season"]].drop_duplicates(["player_id", "game_date"])
     t = t.rename(columns={"game_date": "target_date", "season": "target_season"})
-    link = _asof_before(
+    link = asof_before(
         t,
         pd.DataFrame({"player_id": g["player_id"], "game_date": g["game_date"], "_row": g.index}),
         on_left="target_date",
@@ -230,9 +230,9 @@ def team_defense_summary(
     t = pd.DataFrame({"target_date": wanted["game_date"].drop_duplicates()}).merge(
         teams, how="cross"
     )
-    out = _asof_before(t, state, on_left="target_date", by="team_abbr").drop(columns=["game_date"])
+    out = asof_before(t, state, on_left="target_date", by="team_abbr").drop(columns=["game_date"])
     out = out.merge(
-        _asof_before(
+        asof_before(
             t,
             pace[["team_abbr", "game_date", "pace_l10", "def_rating_l10"]],
             on_left="target_date",
