@@ -1,4 +1,12 @@
-"""MLflow registry helpers: log and register a market model, move aliases, load the champion."""
+"""MLflow registry helpers: log and register a market model, move aliases, load the champion.
+
+Every registered version carries tags and a markdown description (training window, feature and
+code version, holdout and backtest numbers against the line and the market, the promotion gate's
+verdict), so that moving the `champion` alias in the MLflow UI is an informed click. When
+nba-props itself sets `champion` (first registration, or a passed gate) it records the version on
+the registered model (CHAMPION_VERSION_TAG); a champion the record does not name was moved by
+hand (`champion_set_by`).
+"""
 
 from __future__ import annotations
 
@@ -8,6 +16,7 @@ import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 import mlflow
@@ -18,13 +27,20 @@ from mlflow.exceptions import MlflowException
 from mlflow.models import infer_signature
 from mlflow.pyfunc import PyFuncModel
 
+from features.precompute import FEATURE_VERSION
 from models.plots import calibration_plot
+from models.promotion import holdout_line_numbers, registration_tags, version_description
 from models.pyfunc import INPUT_COLUMNS, PropMarketModel
 from models.training import TrainedMarket
 from models.tuning import TuningResult
+from resources.run_tags import code_version
 from resources.telemetry import turn_off_telemetry
 
 EXPERIMENT = "nba-props"
+# Registered-model tags: the last version nba-props itself made champion, and how.
+CHAMPION_VERSION_TAG = "nba_props.champion_version"
+CHAMPION_SET_BY_TAG = "nba_props.champion_set_by"  # "gate" or "first registration"
+BY_HAND = "hand"
 logger = logging.getLogger(__name__)
 
 
@@ -106,6 +122,58 @@ def version_with_alias(name: str, alias: str) -> str | None:
         return None
 
 
+def _feature_version(example: pd.DataFrame) -> str:
+    """The feature version of the training rows (the constant when the rows do not say)."""
+    if "feature_version" in example and example["feature_version"].notna().any():
+        return ",".join(sorted(example["feature_version"].dropna().astype(str).unique()))
+    return FEATURE_VERSION
+
+
+def version_tags(name: str, version: str) -> dict[str, str]:
+    """The tags of a registered version."""
+    return dict(MlflowClient().get_model_version(name, version).tags)
+
+
+def tag_version(name: str, version: str, tags: dict[str, str]) -> dict[str, str]:
+    """Set tags on a version and rebuild its description from all its tags; the tags after."""
+    client = MlflowClient()
+    for key, value in tags.items():
+        client.set_model_version_tag(name, version, key, value)
+    merged = version_tags(name, version)
+    client.update_model_version(name, version, version_description(name, version, merged))
+    return merged
+
+
+def set_champion(name: str, version: str, how: str, alias: str = "champion") -> None:
+    """Move `alias` to the version and record that nba-props did it, and how (gate, first registration)."""
+    client = MlflowClient()
+    client.set_registered_model_alias(name, alias, version)
+    client.set_registered_model_tag(name, CHAMPION_VERSION_TAG, version)
+    client.set_registered_model_tag(name, CHAMPION_SET_BY_TAG, how)
+
+
+def champion_set_by(name: str, version: str) -> str | None:
+    """How `version` became champion: "gate" / "first registration" when nba-props set it last,
+    BY_HAND when another version is on record (the alias was moved in the UI or the API), None
+    when nothing is recorded (a registry older than the record)."""
+    tags = MlflowClient().get_registered_model(name).tags
+    recorded = tags.get(CHAMPION_VERSION_TAG)
+    if recorded is None:
+        return None
+    return tags.get(CHAMPION_SET_BY_TAG, "nba-props") if recorded == str(version) else BY_HAND
+
+
+def training_window(name: str, version: str) -> tuple[date, date] | None:
+    """[start, end) of the games a version was trained on: its tags, else its run's data params."""
+    client = MlflowClient()
+    mv = client.get_model_version(name, version)
+    start, end = mv.tags.get("training.start"), mv.tags.get("training.end_exclusive")
+    if not (start and end) and mv.run_id:
+        params = client.get_run(mv.run_id).data.params
+        start, end = params.get("data_start"), params.get("data_end_exclusive")
+    return (date.fromisoformat(start), date.fromisoformat(end)) if start and end else None
+
+
 def register_market_model(
     trained: TrainedMarket,
     name: str,
@@ -113,9 +181,12 @@ def register_market_model(
     data_window: dict[str, str],
     make_champion_if_none: bool = True,
 ) -> str:
-    """Log the model with signature and input example, register it, alias it `challenger`.
+    """Log the model with signature and input example, register it with tags and a description,
+    alias it `challenger`.
 
     The first version of a name also becomes `champion` (there is nothing to compare it with).
+    The holdout numbers against the line and the market go to the version's tags at once; the
+    backtest on later real lines is added by `nba-props promote`.
     """
     sample = example[list(INPUT_COLUMNS)].astype(float).head(20).reset_index(drop=True)
     signature = infer_signature(sample, trained.model.predict_frame(sample))
@@ -140,11 +211,17 @@ def register_market_model(
         )
         mlflow.set_tag("market", trained.model.market)
     version = str(info.registered_model_version)
-    client = MlflowClient()
-    client.set_registered_model_alias(name, "challenger", version)
+    tags = registration_tags(
+        trained.model.market,
+        data_window,
+        holdout_line_numbers(trained.holdout),
+        _feature_version(example),
+        code_version(),
+    )
+    tag_version(name, version, tags | {"training.run_id": run.info.run_id})
+    MlflowClient().set_registered_model_alias(name, "challenger", version)
     if make_champion_if_none and version_with_alias(name, "champion") is None:
-        client.set_registered_model_alias(name, "champion", version)
-    _ = run
+        set_champion(name, version, "first registration")
     return version
 
 
@@ -198,3 +275,17 @@ def predict_with(loaded: LoadedModel, features: pd.DataFrame) -> pd.DataFrame:
 
 
 __all__ = ["PropMarketModel", "configure", "load_by_alias", "register_market_model"]
+
+
+def champion_by_hand_tags(model_versions: dict[str, str]) -> list[str]:
+    """Run tags for the loaded versions whose `champion` alias was moved by hand, with their gate verdict.
+
+    `champion-by-hand:{name}:v{version}:gate-{pass|fail|not-run}`; none when nba-props set the
+    alias itself or the registry holds no record. The registry must be configured.
+    """
+    tags = []
+    for name, version in sorted(model_versions.items()):
+        if champion_set_by(name, version) == BY_HAND:
+            verdict = version_tags(name, version).get("gate.verdict", "not run")
+            tags.append(f"champion-by-hand:{name}:v{version}:gate-{verdict.replace(' ', '-')}")
+    return tags

@@ -9,14 +9,14 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-from mlflow import MlflowClient
 
 from models.backtest import ablate_availability, real_line_rows, report, walk_forward
 from models.evaluation import evaluate
 from models.policy import recommend
-from models.promotion import GateResult, promotion_gate
+from models.promotion import GateResult, backtest_tags, gate_tags, promotion_gate
 from models.training import NUM_ROUNDS
 from resources import model_registry, warehouse
+from resources.clock import now_utc
 from resources.input_gaps import EmptyInputError, require_joinable_dates
 from resources.loading import import_dir
 from resources.settings import Settings
@@ -111,11 +111,9 @@ def run_backtest(
 
 
 def _training_end(name: str, version: str) -> date:
-    """The exclusive end of the training window logged with a registered version."""
-    client = MlflowClient()
-    run_id = client.get_model_version(name, version).run_id
-    params = client.get_run(run_id).data.params if run_id else {}
-    return date.fromisoformat(params.get("data_end_exclusive", "1900-01-01"))
+    """The exclusive end of a registered version's training window (tags, else run params)."""
+    window = model_registry.training_window(name, version)
+    return window[1] if window else date(1900, 1, 1)
 
 
 def _last_line_date(settings: Settings, market: str) -> date | None:
@@ -129,54 +127,93 @@ def _last_line_date(settings: Settings, market: str) -> date | None:
     return None if value is None or pd.isna(value) else pd.Timestamp(value).date()
 
 
+def _gate_rows(settings: Settings, market: str, start: date) -> tuple[pd.DataFrame, date | None]:
+    """The market's real-line rows from `start` to the last line in the warehouse, and that date."""
+    last = _last_line_date(settings, market)
+    if last is None or last < start:
+        return pd.DataFrame(), last
+    frame = training_frame(settings, start, last + timedelta(days=1))
+    rows = real_line_rows(frame, pd.Timestamp(start), pd.Timestamp(last) + pd.Timedelta(days=1))
+    return rows[rows["market"] == market].reset_index(drop=True), last
+
+
+def _score(
+    settings: Settings, loaded: model_registry.LoadedModel, rows: pd.DataFrame
+) -> dict[str, Any]:
+    """`evaluate` of a loaded model's predictions on the rows (n=0 without rows)."""
+    if rows.empty:
+        return {"n": 0}
+    out = model_registry.predict_with(loaded, rows)
+    scored = pd.concat([rows.drop(columns=list(out.columns), errors="ignore"), out], axis=1)
+    scored = recommend(
+        scored.assign(p_over_market=scored["p_over_devig"]), settings.min_expected_value
+    )
+    return evaluate(scored)
+
+
+def _gate_rule(settings: Settings) -> str:
+    return (
+        f"n >= {settings.promote_min_rows}, Brier <= champion + {settings.promote_brier_tolerance}, "
+        f"MAE <= champion + {settings.promote_mae_tolerance}"
+    )
+
+
 def compare_aliases(settings: Settings, market: str) -> dict[str, Any]:
-    """Challenger against champion on the same real-line rows after both training windows; move the alias if the gate passes."""
+    """Challenger against champion on the same real-line rows after both training windows; move the alias if the gate passes.
+
+    The verdict (pass / fail / not run, the numbers, the reasons) and the challenger's own
+    backtest numbers against the line and the market are written onto the challenger version
+    as tags and description, so the MLflow UI shows them beside the alias.
+    """
     model_registry.configure(settings.resolved_mlflow_uri, settings.mlflow_artifacts_dir)
     name = model_registry.model_name(settings.model_name_prefix, market)
     challenger = model_registry.load_by_alias(name, "challenger")
     champion = model_registry.load_by_alias(name, settings.champion_alias)
-    if challenger.version == champion.version:
-        return {
-            "market": market,
-            "promoted": False,
-            "reasons": [f"challenger v{challenger.version} is already {settings.champion_alias}"],
-        }
+    same = challenger.version == champion.version
     start = max(_training_end(name, challenger.version), _training_end(name, champion.version))
-    last = _last_line_date(settings, market)
-    if last is None or last < start:
-        gate = GateResult(False, [f"no real lines of {market} on or after {start}"])
-        return {
-            "market": market,
-            "promoted": False,
-            "reasons": gate.reasons,
-            "window": [str(start), None],
-        }
-    frame = training_frame(settings, start, last + timedelta(days=1))
-    rows = real_line_rows(frame, pd.Timestamp(start), pd.Timestamp(last) + pd.Timedelta(days=1))
-    rows = rows[rows["market"] == market].reset_index(drop=True)
-    metrics: dict[str, dict[str, Any]] = {}
-    for alias, loaded in (("challenger", challenger), ("champion", champion)):
-        out = model_registry.predict_with(loaded, rows)
-        scored = pd.concat([rows.drop(columns=list(out.columns), errors="ignore"), out], axis=1)
-        scored = recommend(
-            scored.assign(p_over_market=scored["p_over_devig"]), settings.min_expected_value
+    rows, last = _gate_rows(settings, market, start)
+    metrics = {"challenger": _score(settings, challenger, rows)}
+    metrics["champion"] = metrics["challenger"] if same else _score(settings, champion, rows)
+    if same:
+        verdict = "not run"
+        gate = GateResult(
+            False, [f"challenger v{challenger.version} is already {settings.champion_alias}"]
         )
-        metrics[alias] = evaluate(scored) if len(scored) else {"n": 0}
-    gate = promotion_gate(
+    elif rows.empty:
+        verdict = "fail"
+        gate = GateResult(False, [f"no real lines of {market} on or after {start}"])
+    else:
+        gate = promotion_gate(
+            metrics["challenger"],
+            metrics["champion"],
+            settings.promote_min_rows,
+            settings.promote_mae_tolerance,
+            settings.promote_brier_tolerance,
+        )
+        verdict = "pass" if gate.passed else "fail"
+    if gate.passed:
+        model_registry.set_champion(name, challenger.version, "gate", settings.champion_alias)
+    window = (str(start), None if rows.empty else str(last))
+    tags = gate_tags(
+        gate,
+        verdict,
+        now_utc(settings).isoformat(timespec="seconds"),
+        champion.version,
         metrics["challenger"],
         metrics["champion"],
-        settings.promote_min_rows,
-        settings.promote_mae_tolerance,
-        settings.promote_brier_tolerance,
+        _gate_rule(settings),
     )
-    if gate.passed:
-        MlflowClient().set_registered_model_alias(name, settings.champion_alias, challenger.version)
+    if not rows.empty:
+        tags |= backtest_tags(metrics["challenger"], window)
+    model_registry.tag_version(name, challenger.version, tags)
     keep = ("n", "mae", "market_mae", "brier", "market_brier", "bets", "hit_rate", "roi")
     return {
         "market": market,
+        "challenger_model": name,
         "promoted": gate.passed,
+        "verdict": verdict,
         "reasons": gate.reasons,
-        "window": [str(start), str(last)],
+        "window": list(window),
         "challenger": {
             "version": challenger.version,
             **{k: metrics["challenger"].get(k) for k in keep},

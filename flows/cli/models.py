@@ -166,25 +166,29 @@ def backtest(
 def promote(
     market: Annotated[str, typer.Option(help="A market or 'all'.")] = "all",
 ) -> None:
-    """Challenger vs champion on the same real-line window; move 'champion' only if the gate passes."""
+    """Challenger vs champion on the same real-line window; move 'champion' only if the gate passes.
+
+    The verdict, the numbers and the reasons are written onto the challenger version (tags and
+    description), with its backtest MAE against the line and Brier against the market.
+    """
     settings = environment()
     from tasks.backtest import compare_aliases
 
     for m in _markets(settings, market):
         r = compare_aliases(settings, m)
-        verdict = "PROMOTED" if r["promoted"] else "kept champion"
-        typer.echo(f"{m}: {verdict}; window {r.get('window')}")
+        outcome = "PROMOTED" if r["promoted"] else "kept champion"
+        typer.echo(f"{m}: {outcome} (gate {r['verdict']}); window {r.get('window')}")
         for alias in ("challenger", "champion"):
-            if alias in r:
-                c = r[alias]
-                typer.echo(
-                    f"  {alias:10} v{c['version']}: n={c['n']} MAE {_fmt(c['mae'], '.3f')} "
-                    f"(line {_fmt(c['market_mae'], '.3f')}) Brier {_fmt(c['brier'], '.4f')} "
-                    f"(market {_fmt(c['market_brier'], '.4f')}) bets={c['bets']} "
-                    f"hit {_fmt(c['hit_rate'], '.3f')} ROI {_fmt(c['roi'], '+.3f')}"
-                )
+            c = r[alias]
+            typer.echo(
+                f"  {alias:10} v{c['version']}: n={c['n']} MAE {_fmt(c.get('mae'), '.3f')} "
+                f"(line {_fmt(c.get('market_mae'), '.3f')}) Brier {_fmt(c.get('brier'), '.4f')} "
+                f"(market {_fmt(c.get('market_brier'), '.4f')}) bets={_fmt(c.get('bets'), 'd')} "
+                f"hit {_fmt(c.get('hit_rate'), '.3f')} ROI {_fmt(c.get('roi'), '+.3f')}"
+            )
         for reason in r["reasons"]:
             typer.echo(f"  - {reason}")
+        typer.echo(f"  verdict written to {r['challenger_model']} v{r['challenger']['version']}")
 
 
 def register(app: typer.Typer) -> None:
