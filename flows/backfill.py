@@ -17,6 +17,7 @@ from prefect import flow, get_run_logger
 from resources.cache_keys import run_cached
 from resources.clock import today_eastern
 from resources.expected import expected_view, read_counts
+from resources.raw_store import open_raw_store
 from resources.run_tags import identity_tags, tag_current_flow_run
 from resources.settings import get_settings
 from resources.sources.base import LINE_KINDS, RESULT_KINDS
@@ -51,9 +52,16 @@ def calendar_dates(start: date, end: date) -> list[date]:
 
 
 def ingest_plan(
-    dates: list[date], counts: pd.DataFrame, finished_before: date
+    dates: list[date],
+    counts: pd.DataFrame,
+    finished_before: date,
+    fetched: Callable[[str, date], bool] = lambda kind, day: False,
 ) -> list[tuple[date, list[str]]]:
-    """What to fetch per date: the schedule when absent; box scores of finished dates and lines when missing."""
+    """What to fetch per date: the schedule when absent; box scores of finished dates and lines when missing.
+
+    A kind whose payload for the date is already in the raw store (`fetched`) is not fetched
+    again: a date without lines in the source stays without lines, and a re-run fetches nothing.
+    """
     by_date = counts.set_index(pd.to_datetime(counts["game_date"])) if len(counts) else None
 
     def n(day: date, measure: str) -> float:
@@ -70,6 +78,7 @@ def ingest_plan(
             kinds += LINE_KINDS
         if day < finished_before and (not games or n(day, "boxscore_games") < games):
             kinds += RESULT_KINDS
+        kinds = [kind for kind in kinds if not fetched(kind, day)]
         if kinds:
             plan.append((day, kinds))
     return plan
@@ -80,7 +89,9 @@ def ingest_phase(dates: list[date]) -> dict[str, Any]:
     """Fetch what is missing for the dates (as of the next day: results final, every pre-tip line)."""
     settings = get_settings()
     start, end = min(dates), max(dates)
-    plan = ingest_plan(dates, read_counts(settings, start, end), today_eastern(settings))
+    store = open_raw_store(settings.resolved_raw_store, settings.gcp_credentials_block)
+    counts = read_counts(settings, start, end)
+    plan = ingest_plan(dates, counts, today_eastern(settings), store.fetched)
     loaded: dict[str, int] = {}
     for i, (day, kinds) in enumerate(plan, start=1):
         report = ingest(kinds, day, run_date=day + timedelta(days=1))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 from resources.sources.base import RawPayload
@@ -20,6 +21,10 @@ def payload_key(payload: RawPayload) -> str:
     """Relative key: {source}/{kind}/{date}/{sha256}.json."""
     suffix = "json" if "json" in payload.content_type else "bin"
     return f"{payload.source}/{payload.kind}/{payload.game_date.isoformat()}/{payload.content_hash}.{suffix}"
+
+
+# Sources whose payloads the store may hold (the folder under the root names the source).
+SOURCES = ("replay", "stats_nba", "odds_api", "cdn_nba", "nba_injury_report")
 
 
 class LocalRawStore:
@@ -40,6 +45,12 @@ class LocalRawStore:
 
     def read(self, path: str) -> bytes:
         return Path(path).read_bytes()
+
+    def fetched(self, kind: str, day: date) -> bool:
+        """True when some source's payload of this kind and date is already kept."""
+        return any(
+            any((self.root / source / kind / day.isoformat()).glob("*")) for source in SOURCES
+        )
 
 
 class GcsRawStore:
@@ -70,6 +81,17 @@ class GcsRawStore:
         except PreconditionFailed:
             return StoredPayload(self.location.url(key), written=False)
         return StoredPayload(self.location.url(key), written=True)
+
+    def fetched(self, kind: str, day: date) -> bool:
+        """True when some source's payload of this kind and date is already kept."""
+        return any(
+            any(
+                self.bucket.list_blobs(
+                    prefix=self.location.key(f"{source}/{kind}/{day.isoformat()}/"), max_results=1
+                )
+            )
+            for source in SOURCES
+        )
 
     def read(self, path: str) -> bytes:
         """The bytes of a payload by its gs:// URL (as `save` returned) or its relative key."""

@@ -20,19 +20,12 @@ from resources.settings import Settings, get_settings
 from resources.warehouse import Warehouse
 
 
-def _grade_day(
-    settings: Settings,
-    day: pd.Timestamp,
-    predictions: pd.DataFrame,
-    box: pd.DataFrame,
-    schedule: pd.DataFrame,
+def _grade_dates(
+    settings: Settings, predictions: pd.DataFrame, box: pd.DataFrame, schedule: pd.DataFrame
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Grades and per-system performance of one date from its predictions, box scores and schedule."""
-    predictions = predictions[pd.to_datetime(predictions["game_date"]) == day]
+    """Grades and per-system performance of the dates' predictions, all dates at once."""
     if predictions.empty:
         return pd.DataFrame(columns=list(PredictionGrades.to_schema().columns)), pd.DataFrame()
-    box = box[pd.to_datetime(box["game_date"]) == day] if len(box) else box
-    schedule = schedule[pd.to_datetime(schedule["game_date"]) == day] if len(schedule) else schedule
     played = set(box["game_id"]) if len(box) else set()
     finished = schedule[schedule["game_id"].isin(played)] if len(schedule) else schedule
     summary = (
@@ -61,20 +54,7 @@ def grade(dates: list[date]) -> dict[str, Any]:
     predictions = wh.read_dates("player_prop_predictions", dates)
     box = wh.read_dates("raw_player_boxscores", dates)
     schedule = wh.read_dates("raw_schedule", dates)
-    grades: list[pd.DataFrame] = []
-    performance: list[pd.DataFrame] = []
-    for day in dates:
-        if predictions.empty:
-            break
-        g, p = _grade_day(settings, pd.Timestamp(day), predictions, box, schedule)
-        grades.append(g)
-        performance.append(p)
-    all_grades = pd.concat(
-        [g for g in grades if len(g)]
-        or [pd.DataFrame(columns=list(PredictionGrades.to_schema().columns))],
-        ignore_index=True,
-    )
-    all_perf = pd.concat([p for p in performance if len(p)] or [pd.DataFrame()], ignore_index=True)
+    all_grades, all_perf = _grade_dates(settings, predictions, box, schedule)
     wh.replace_dates("prediction_grades", all_grades, dates)
     wh.replace_dates("system_daily_performance", all_perf, dates)
     record = (

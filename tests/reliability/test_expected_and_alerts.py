@@ -61,6 +61,18 @@ def test_ingest_plan_fetches_only_what_is_missing() -> None:
     assert plan[D4] == ["schedule", "prop_lines", "game_odds"]  # unknown date: schedule first
 
 
+def test_ingest_plan_skips_what_the_raw_store_already_holds(tmp_path: Path) -> None:
+    from resources.raw_store import LocalRawStore
+
+    store = LocalRawStore(tmp_path)
+    (tmp_path / "replay" / "prop_lines" / D2.isoformat()).mkdir(parents=True)
+    (tmp_path / "replay" / "prop_lines" / D2.isoformat() / "abc.json").write_text("[]")
+    plan = dict(ingest_plan([D1, D2, D3, D4], _counts(), finished_before=D3, fetched=store.fetched))
+    # The source had no lines for D2 when it was fetched: they are not fetched again.
+    assert plan[D2] == ["game_odds", "player_boxscores", "team_boxscores"]
+    assert plan[D4] == ["schedule", "prop_lines", "game_odds"]
+
+
 class _Inbox(BaseHTTPRequestHandler):
     received: list[dict[str, object]] = []
 
