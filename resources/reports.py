@@ -14,6 +14,7 @@ import math
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -38,6 +39,19 @@ TRAINING_WINDOW = "champion training window"
 TRAILING_WINDOW = "trailing window"
 NO_REFERENCE = "none"
 PDC = "player_daily_cache"
+# Per-market numbers shown in the Prefect artifact of each report.
+ARTIFACT_COLUMNS: dict[str, tuple[str, ...]] = {
+    "drift": (
+        "n_current",
+        "n_drifted",
+        "n_columns",
+        "share_drifted",
+        "predicted_mean_drift_score",
+        "p_over_drift_score",
+        "reference_source",
+    ),
+    "performance": ("n", "mae", "mae_on_lines", "line_mae", "hit_rate", "brier", "market_brier"),
+}
 
 
 # ---------------------------------------------------------------- HTML
@@ -374,11 +388,11 @@ def _feature_summary(features: pd.DataFrame, columns: list[str]) -> tuple[Any, p
     from evidently.presets import DataSummaryPreset
 
     definition = DataDefinition(numerical_columns=columns)
-    data = Dataset.from_pandas(
-        features[columns].astype(float).reset_index(drop=True), data_definition=definition
-    )
     with warnings.catch_warnings():  # statistics of an all-missing column divide by zero
         warnings.filterwarnings("ignore", "invalid value encountered", RuntimeWarning)
+        data = Dataset.from_pandas(
+            features[columns].astype(float).reset_index(drop=True), data_definition=definition
+        )
         snapshot = Report([DataSummaryPreset(columns=columns)]).run(data, None)
     missing = [
         {
@@ -730,3 +744,48 @@ def performance_report(
         "date_min": frame["game_date"].min().strftime("%Y-%m-%d") if len(frame) else None,
         "date_max": frame["game_date"].max().strftime("%Y-%m-%d") if len(frame) else None,
     }
+
+
+# ---------------------------------------------------------------- key numbers
+
+
+def _numeric(value: Any) -> bool:
+    return isinstance(value, int | float | bool) and not (
+        isinstance(value, float) and math.isnan(value)
+    )
+
+
+def report_metrics(kind: str, numbers: dict[str, Any]) -> dict[str, float]:
+    """The numeric key numbers of a report as MLflow metrics: {kind}_{name}, per market {kind}_{market}_{name}."""
+    metrics = {f"{kind}_{k}": float(v) for k, v in numbers.items() if _numeric(v)}
+    for market, values in numbers.get("markets", {}).items():
+        metrics |= {f"{kind}_{market}_{k}": float(v) for k, v in values.items() if _numeric(v)}
+    return metrics
+
+
+def _markdown_cell(value: Any) -> str:
+    if value is None:
+        return "n/a"
+    return f"{value:.4g}" if isinstance(value, float) else str(value)
+
+
+def artifact_description(kind: str, day: date, numbers: dict[str, Any]) -> str:
+    """Markdown of a report's key numbers per market (the Prefect link artifact's description)."""
+    columns = ARTIFACT_COLUMNS.get(kind)
+    markets = numbers.get("markets", {})
+    lines = [f"**{kind} report {day}**"]
+    if kind == "coverage":
+        ratio = numbers.get("player_daily_cache_ratio")
+        lines.append(
+            f"player_daily_cache {numbers.get('player_daily_cache_actual', 'n/a')}/"
+            f"{numbers.get('player_daily_cache_expected', 'n/a')} ({_markdown_cell(ratio)}); "
+            f"tables below threshold: {', '.join(numbers.get('tables_below_threshold', [])) or 'none'}; "
+            f"features with missing values: {numbers.get('features_with_missing', 'n/a')}"
+        )
+    if columns and markets:
+        lines += ["", "| market | " + " | ".join(columns) + " |", "|---" * (len(columns) + 1) + "|"]
+        lines += [
+            f"| {m} | " + " | ".join(_markdown_cell(values.get(c)) for c in columns) + " |"
+            for m, values in markets.items()
+        ]
+    return "\n".join(lines)

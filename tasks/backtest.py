@@ -9,6 +9,8 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+from prefect import task
+from prefect.cache_policies import NO_CACHE
 
 from models.backtest import ablate_availability, real_line_rows, report, walk_forward
 from models.evaluation import evaluate
@@ -19,6 +21,7 @@ from resources import model_registry, warehouse
 from resources.clock import now_utc
 from resources.input_gaps import EmptyInputError, require_joinable_dates
 from resources.loading import import_dir
+from resources.retry import TASK_RETRY_OPTIONS
 from resources.settings import Settings
 from resources.training_data import training_frame
 
@@ -158,6 +161,7 @@ def _gate_rule(settings: Settings) -> str:
     )
 
 
+@task(name="promote", cache_policy=NO_CACHE, **TASK_RETRY_OPTIONS)
 def compare_aliases(settings: Settings, market: str) -> dict[str, Any]:
     """Challenger against champion on the same real-line rows after both training windows; move the alias if the gate passes.
 

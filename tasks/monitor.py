@@ -5,7 +5,6 @@ The coverage alert fires from here only (`monitor_coverage`), once per date.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 from datetime import date, timedelta
 from pathlib import Path
@@ -33,19 +32,6 @@ REPORT_KINDS = ("drift", "coverage", "performance")
 # The model inputs the feature store holds: what drift and missing values are reported on.
 FEATURE_COLUMNS: tuple[str, ...] = (*MODEL_FEATURES, "line", "p_over_devig")
 MIN_REFERENCE_ROWS = 200  # fewer rows of the training window: use the trailing window
-# Per-market numbers shown in the Prefect artifact of each report.
-ARTIFACT_COLUMNS: dict[str, tuple[str, ...]] = {
-    "drift": (
-        "n_current",
-        "n_drifted",
-        "n_columns",
-        "share_drifted",
-        "predicted_mean_drift_score",
-        "p_over_drift_score",
-        "reference_source",
-    ),
-    "performance": ("n", "mae", "mae_on_lines", "line_mae", "hit_rate", "brier", "market_brier"),
-}
 
 
 def _window_start(settings: Settings, day: date) -> pd.Timestamp:
@@ -53,7 +39,7 @@ def _window_start(settings: Settings, day: date) -> pd.Timestamp:
     return pd.Timestamp(day) - pd.Timedelta(days=settings.report_window_days - 1)
 
 
-def report_path(settings: Settings, kind: str, day: date) -> Path:
+def _report_path(settings: Settings, kind: str, day: date) -> Path:
     """reports/{kind}/{date}.html under the state directory."""
     return settings.reports_dir / kind / f"{day.isoformat()}.html"
 
@@ -135,7 +121,7 @@ def _drift(settings: Settings, wh: Warehouse, day: date) -> tuple[Path, dict[str
                 champion,
             )
         )
-    path = report_path(settings, "drift", day)
+    path = _report_path(settings, "drift", day)
     numbers = reports.drift_report(markets, path, f"Drift {day}", columns=list(FEATURE_COLUMNS))
     return path, numbers
 
@@ -147,7 +133,7 @@ def _coverage(settings: Settings, wh: Warehouse, day: date) -> tuple[Path, dict[
         raise LookupError(f"no coverage rows up to {day}: run the features for the date first")
     features = wh.read_dates("ml_feature_store", [day], columns=["market", *FEATURE_COLUMNS])
     cov = rows.rename(columns={"table_name": "table"})
-    path = report_path(settings, "coverage", day)
+    path = _report_path(settings, "coverage", day)
     numbers = reports.coverage_report(
         cov, path, settings.coverage_threshold, features, day, list(FEATURE_COLUMNS)
     )
@@ -191,7 +177,7 @@ def _performance_frame(settings: Settings, wh: Warehouse, day: date) -> pd.DataF
 def _performance(settings: Settings, wh: Warehouse, day: date) -> tuple[Path, dict[str, Any]]:
     """Per market MAE (and against the line), hit rate and calibration of the ensemble over the graded window."""
     frame = _performance_frame(settings, wh, day)
-    path = report_path(settings, "performance", day)
+    path = _report_path(settings, "performance", day)
     numbers = reports.performance_report(
         frame, path, window_days=settings.performance_rolling_dates
     )
@@ -216,48 +202,6 @@ def build_report(kind: str, day: date) -> tuple[Path, dict[str, Any]]:
     return BUILDERS[kind](settings, Warehouse.from_settings(settings), day)
 
 
-def _numeric(value: Any) -> bool:
-    return isinstance(value, int | float | bool) and not (
-        isinstance(value, float) and math.isnan(value)
-    )
-
-
-def report_metrics(kind: str, numbers: dict[str, Any]) -> dict[str, float]:
-    """The numeric key numbers of a report as MLflow metrics: {kind}_{name}, per market {kind}_{market}_{name}."""
-    metrics = {f"{kind}_{k}": float(v) for k, v in numbers.items() if _numeric(v)}
-    for market, values in numbers.get("markets", {}).items():
-        metrics |= {f"{kind}_{market}_{k}": float(v) for k, v in values.items() if _numeric(v)}
-    return metrics
-
-
-def _cell(value: Any) -> str:
-    if value is None:
-        return "n/a"
-    return f"{value:.4g}" if isinstance(value, float) else str(value)
-
-
-def artifact_description(kind: str, day: date, numbers: dict[str, Any]) -> str:
-    """Markdown of a report's key numbers per market (the Prefect link artifact's description)."""
-    columns = ARTIFACT_COLUMNS.get(kind)
-    markets = numbers.get("markets", {})
-    lines = [f"**{kind} report {day}**"]
-    if kind == "coverage":
-        ratio = numbers.get("player_daily_cache_ratio")
-        lines.append(
-            f"player_daily_cache {numbers.get('player_daily_cache_actual', 'n/a')}/"
-            f"{numbers.get('player_daily_cache_expected', 'n/a')} ({_cell(ratio)}); "
-            f"tables below threshold: {', '.join(numbers.get('tables_below_threshold', [])) or 'none'}; "
-            f"features with missing values: {numbers.get('features_with_missing', 'n/a')}"
-        )
-    if columns and markets:
-        lines += ["", "| market | " + " | ".join(columns) + " |", "|---" * (len(columns) + 1) + "|"]
-        lines += [
-            f"| {m} | " + " | ".join(_cell(values.get(c)) for c in columns) + " |"
-            for m, values in markets.items()
-        ]
-    return "\n".join(lines)
-
-
 def _reference_tags(numbers: dict[str, Any]) -> dict[str, str]:
     """Which reference each market's drift used (source and window), as MLflow run tags."""
     tags = {}
@@ -276,14 +220,14 @@ def _log_report(
     """One MLflow run per report (tags game_date, kind) with its numbers; the HTML linked as an artifact."""
     model_registry.configure(settings.resolved_mlflow_uri, settings.mlflow_artifacts_dir)
     with mlflow.start_run(run_name=f"{kind}-{day.isoformat()}") as run:
-        mlflow.log_metrics(report_metrics(kind, numbers))
+        mlflow.log_metrics(reports.report_metrics(kind, numbers))
         mlflow.set_tags({"game_date": day.isoformat(), "kind": kind, "report_path": str(path)})
         mlflow.set_tags(_reference_tags(numbers))
     create_link_artifact(
         link=path.resolve().as_uri(),
         link_text=f"{kind} report {day}",
         key=f"{kind}-report",
-        description=artifact_description(kind, day, numbers),
+        description=reports.artifact_description(kind, day, numbers),
     )
     return str(run.info.run_id)
 

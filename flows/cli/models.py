@@ -175,7 +175,7 @@ def promote(
     from tasks.backtest import compare_aliases
 
     for m in _markets(settings, market):
-        r = compare_aliases(settings, m)
+        r = compare_aliases.fn(settings, m)
         outcome = "PROMOTED" if r["promoted"] else "kept champion"
         typer.echo(f"{m}: {outcome} (gate {r['verdict']}); window {r.get('window')}")
         for alias in ("challenger", "champion"):

@@ -14,9 +14,10 @@ import pytest
 from typer.testing import CliRunner
 
 from resources import warehouse
+from resources.reports import artifact_description, report_metrics
 from resources.settings import Settings, get_settings
 from tasks.grade import grade
-from tasks.monitor import FEATURE_COLUMNS, artifact_description, build_report, report_metrics
+from tasks.monitor import FEATURE_COLUMNS, build_report
 from tests.unit import phx_lac_2024_04_10 as game
 
 DAY = date(2024, 4, 10)
