@@ -1,6 +1,6 @@
 """Jobs and seconds per partition write: BigQuery (on the local bqemulator) beside DuckDB.
 
-Run from the repository root: `python benchmarks/bigquery_emulator.py [repeats]`.
+Run from the repository root: `python benchmarks/bigquery_emulator.py [repeats] [--json OUT]`.
 For 1,000 and 5,000 rows it replaces one `game_date` partition of `raw_player_boxscores`
 `repeats` times (after a first write that creates the table) and prints the median seconds per
 write and the BigQuery jobs each write submitted (counted on the client). The emulator is DuckDB
@@ -10,6 +10,7 @@ that the write path is a constant handful of jobs.
 
 from __future__ import annotations
 
+import argparse
 import os
 import statistics
 import sys
@@ -23,8 +24,11 @@ import numpy as np
 import pandas as pd
 from google.cloud import bigquery
 
-from resources import bigquery_warehouse, warehouse
-from tests.integration.bigquery_emulator import PROJECT, running_emulator
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from benchmarks.record import Recorder  # noqa: E402
+from resources import bigquery_warehouse, warehouse  # noqa: E402
+from tests.integration.bigquery_emulator import PROJECT, running_emulator  # noqa: E402
 
 TABLE = "raw_player_boxscores"
 DAY = pd.Timestamp("2024-01-05")
@@ -81,9 +85,16 @@ def measure(url: str, rows: int, repeats: int, jobs: list[str]) -> tuple[float, 
     return statistics.median(seconds), statistics.mean(counts)
 
 
-def main(repeats: int) -> None:
-    """Print one table row per backend and size."""
+def main() -> None:
+    """Print one table row per backend and size; write the result."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("repeats", nargs="?", type=int, default=5)
+    parser.add_argument("--json", type=Path, default=None, help="write the result here")
+    args = parser.parse_args()
+    recorder = Recorder.start("bigquery_emulator")
+    repeats = args.repeats
     jobs = count_jobs()
+    writes: list[dict[str, Any]] = []
     print("| warehouse | rows | jobs / write | seconds / write (median) |")
     print("|---|---|---|---|")
     with running_emulator() as host:
@@ -93,13 +104,28 @@ def main(repeats: int) -> None:
             bigquery_warehouse.client_for(PROJECT).create_dataset(f"{PROJECT}.{dataset}")
             secs, n = measure(f"bigquery://{PROJECT}/{dataset}", rows, repeats, jobs)
             print(f"| BigQuery (bqemulator) | {rows:,} | {n:g} | {secs:.2f} |")
+            writes.append(
+                {"warehouse": "BigQuery (bqemulator)", "rows": rows, "jobs_per_write": n,
+                 "seconds_per_write_median": round(secs, 3)}
+            )  # fmt: skip
     with tempfile.TemporaryDirectory() as tmp:
         for rows in (1_000, 5_000):
             url = f"duckdb:///{Path(tmp) / f'bench_{rows}.duckdb'}"
             secs, _ = measure(url, rows, repeats, jobs)
             print(f"| DuckDB (file) | {rows:,} | (in-process) | {secs:.3f} |")
+            writes.append(
+                {"warehouse": "DuckDB (file)", "rows": rows, "jobs_per_write": None,
+                 "seconds_per_write_median": round(secs, 4)}
+            )  # fmt: skip
         warehouse.dispose_engines()
+    recorder.write(
+        args.json,
+        len(writes) * repeats,
+        "timed partition writes",
+        None,
+        {"table": TABLE, "repeats": repeats, "writes": writes},
+    )
 
 
 if __name__ == "__main__":
-    main(int(sys.argv[1]) if len(sys.argv) > 1 else 5)
+    main()

@@ -1,7 +1,8 @@
 """Time phases 3-4: one slate (one date, daily path) and a whole season (backfill path).
 
 Run from the repository root:
-    .venv/bin/python benchmarks/features_perf.py [--data DIR] [--slate 2024-03-06] [--season 2023-24]
+    .venv/bin/python benchmarks/features_perf.py [--data DIR] [--slate 2024-03-06] [--season 2023-24] \
+        [--json OUT]
 
 Inputs are the real files of DIR (default ../shared/data, the full data) read once with the
 replay loader (reading is not timed: in the pipeline it is a warehouse query). The slate sees
@@ -14,9 +15,7 @@ per measurement.
 from __future__ import annotations
 
 import argparse
-import platform
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -25,9 +24,12 @@ from pathlib import Path
 
 import pandas as pd
 
-from features.pipeline import FeatureTables, build_feature_tables
-from resources import warehouse
-from resources.sources.replay import ReplayData, load_replay_data
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from benchmarks.record import Recorder, load_average  # noqa: E402
+from features.pipeline import FeatureTables, build_feature_tables  # noqa: E402
+from resources import warehouse  # noqa: E402
+from resources.sources.replay import ReplayData, load_replay_data  # noqa: E402
 
 
 def _slate(data: ReplayData, day: pd.Timestamp, repeats: int) -> tuple[float, float, FeatureTables]:
@@ -78,47 +80,68 @@ def _season(data: ReplayData, season: str) -> tuple[float, float, float, Feature
     return compute, compute_cpu, write, tables, len(dates)
 
 
-def _load() -> str:
-    """The 1-minute load average (other work on the machine inflates wall times)."""
-    path = Path("/proc/loadavg")
-    return path.read_text().split()[0] if path.exists() else "?"
-
-
 def main() -> None:
-    """Run both measurements and print Markdown rows."""
+    """Run both measurements, print Markdown rows, write the result."""
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--data", default=str(Path(__file__).resolve().parents[2] / "shared/data"))
     parser.add_argument("--slate", default="2024-04-12")
     parser.add_argument("--season", default="2023-24")
     parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--json", type=Path, default=None, help="write the result here")
     args = parser.parse_args()
+    recorder = Recorder.start("features_perf")
     start = time.perf_counter()
     data = load_replay_data(args.data)
-    print(f"loaded {args.data} in {time.perf_counter() - start:.1f} s", file=sys.stderr)
-    nproc = subprocess.run(["nproc"], capture_output=True, text=True).stdout.strip()
-    print(f"machine: nproc={nproc}, python {platform.python_version()}, load {_load()}")
+    load_seconds = time.perf_counter() - start
+    print(f"loaded {args.data} in {load_seconds:.1f} s", file=sys.stderr)
 
     day = pd.Timestamp(args.slate)
+    slate_load = load_average()
     seconds, cpu, tables = _slate(data, day, args.repeats)
     store = tables.ml_feature_store
-    games = data.schedule[data.schedule["game_date"] == day]["game_id"].nunique()
-    history = int((data.player_boxscores["game_date"] < day).sum())
-    print(
-        f"| slate {day.date()} | {games} games, "
-        f"{tables.upcoming_player_game_context['player_id'].nunique()} players, "
-        f"{store['market'].nunique()} markets, {len(store)} feature rows "
-        f"({int(store['has_line'].sum())} with a line); {history} box-score rows of history "
-        f"| wall {seconds:.2f} s, CPU {cpu:.2f} s (medians of {args.repeats}) |"
-    )
+    slate = {
+        "date": str(day.date()),
+        "games": int(data.schedule[data.schedule["game_date"] == day]["game_id"].nunique()),
+        "players": int(tables.upcoming_player_game_context["player_id"].nunique()),
+        "markets": int(store["market"].nunique()),
+        "feature_rows": len(store),
+        "feature_rows_with_line": int(store["has_line"].sum()),
+        "history_box_score_rows": int((data.player_boxscores["game_date"] < day).sum()),
+        "repeats": args.repeats,
+        "wall_seconds_median": round(seconds, 3),
+        "cpu_seconds_median": round(cpu, 3),
+        "load_1min": slate_load[0],
+    }
+    print(f"slate: {slate}")
+    season_load = load_average()
     compute, compute_cpu, write, tables, n_dates = _season(data, args.season)
-    print(f"load average after: {_load()}")
     store = tables.ml_feature_store
-    print(
-        f"| season {args.season} | {n_dates} dates "
-        f"{store['game_date'].min().date()}..{store['game_date'].max().date()}, "
-        f"{len(tables.upcoming_player_game_context)} player-dates, {len(store)} feature rows "
-        f"| compute wall {compute:.1f} s (CPU {compute_cpu:.1f} s), write to DuckDB "
-        f"{write:.1f} s, total wall {compute + write:.1f} s |"
+    first, last = str(store["game_date"].min().date()), str(store["game_date"].max().date())
+    season = {
+        "season": args.season,
+        "dates": n_dates,
+        "first_date": first,
+        "last_date": last,
+        "player_dates": len(tables.upcoming_player_game_context),
+        "feature_rows": len(store),
+        "compute_wall_seconds": round(compute, 2),
+        "compute_cpu_seconds": round(compute_cpu, 2),
+        "write_wall_seconds": round(write, 2),
+        "total_wall_seconds": round(compute + write, 2),
+        "load_1min": season_load[0],
+    }
+    print(f"season: {season}")
+    recorder.write(
+        args.json,
+        len(store),
+        "season feature rows",
+        [first, last],
+        {
+            "data": str(Path(args.data).resolve()),
+            "read_data_seconds": round(load_seconds, 1),
+            "slate": slate,
+            "season": season,
+        },
     )
 
 

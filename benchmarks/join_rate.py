@@ -1,6 +1,6 @@
 """Measure how many prop player-dates resolve to a player id and join a box-score row.
 
-Run from the repository root: `python benchmarks/join_rate.py [data_dir]`.
+Run from the repository root: `python benchmarks/join_rate.py [data_dir] [--json OUT]`.
 Columns: player-dates = distinct (player id, else normalised name; US-Eastern game date);
 resolved = share given a player id; joined = share whose id has a box-score row that date;
 name-only = the README method (normalised name + date, no aliases or team check) for comparison.
@@ -8,14 +8,19 @@ name-only = the README method (normalised name + date, no aliases or team check)
 
 from __future__ import annotations
 
+import argparse
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
-from features.calendar import EASTERN
-from features.identity import normalize_names, resolve_player_ids, unresolved_names
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from benchmarks.record import Recorder, records  # noqa: E402
+from features.calendar import EASTERN  # noqa: E402
+from features.identity import normalize_names, resolve_player_ids, unresolved_names  # noqa: E402
 
 README_RATES = {
     "3c threes 2024-25": 92.9,
@@ -91,7 +96,12 @@ def load_players(data: Path) -> pd.DataFrame:
 
 def main() -> None:
     """Print per-file resolution and box-score join rates next to the README's numbers."""
-    data = Path(sys.argv[1]) if len(sys.argv) > 1 else Path("data")
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("data", nargs="?", default="data")
+    parser.add_argument("--json", type=Path, default=None, help="write the result here")
+    args = parser.parse_args()
+    recorder = Recorder.start("join_rate")
+    data = Path(args.data)
     players = load_players(data)
     played = set(zip(players["player_id"], players["game_date"], strict=True))
     played_names = set(
@@ -102,7 +112,9 @@ def main() -> None:
         f" {'name-only':>9} {'README':>7} {'secs':>5}"
     )
     unresolved = []
-    for name, props in load_props(data).items():
+    files: list[dict[str, Any]] = []
+    all_props = load_props(data)
+    for name, props in all_props.items():
         start = time.perf_counter()
         res = resolve_player_ids(props, players)
         secs = time.perf_counter() - start
@@ -124,12 +136,38 @@ def main() -> None:
         )
         counts = res["resolution"].value_counts().to_dict()
         print(f"{'':<20} resolutions per row: {counts}")
+        files.append(
+            {
+                "file": name,
+                "rows": len(res),
+                "player_dates": len(pd_),
+                "resolved_pct": round(100 * float(resolved.mean()), 2),
+                "joined_pct": round(100 * float(pd.Series(joined).mean()), 2),
+                "name_only_pct": round(100 * float(name_only.mean()), 2),
+                "readme_pct": README_RATES[name],
+                "resolve_seconds": round(secs, 2),
+                "resolutions": {str(k): int(v) for k, v in counts.items()},
+            }
+        )
         miss = unresolved_names(res)
         miss.insert(0, "file", name)
         unresolved.append(miss)
     print("\nunresolved names (top 40):")
     allmiss = pd.concat(unresolved, ignore_index=True)
-    print(allmiss.sort_values("n_rows", ascending=False).head(40).to_string(index=False))
+    top = allmiss.sort_values("n_rows", ascending=False).head(40)
+    print(top.to_string(index=False))
+    dates = pd.concat([p["game_date"] for p in all_props.values()])
+    recorder.write(
+        args.json,
+        sum(f["rows"] for f in files),
+        "prop rows",
+        [str(dates.min().date()), str(dates.max().date())],
+        {
+            "data": str(data.resolve()),
+            "files": files,
+            "unresolved_top": records(top),
+        },
+    )
 
 
 if __name__ == "__main__":

@@ -1,6 +1,6 @@
 """Time one live-export refresh in replay (simulate every game of a date, build both documents).
 
-Run from the repository root: `python benchmarks/live_refresh.py [data_dir] [start] [end]`.
+Run from the repository root: `python benchmarks/live_refresh.py [data_dir] [start] [end] [--json OUT]`.
 For every game date in [start, end] it simulates the date at three clocks (1 h before the first
 tip, 1 h after the first tip, 4 h after the last tip), builds live/{date}.json and
 live-grading/{date}.json in memory (no predictions: the grading side is measured separately by the
@@ -11,21 +11,34 @@ the real final score (sum of the box-score points of each team). The deployment 
 
 from __future__ import annotations
 
+import argparse
 import statistics
 import sys
 import time
+from pathlib import Path
 
 import pandas as pd
 
-from models import exports
-from resources.live_feed import simulate_replay_live
-from resources.settings import Settings
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from benchmarks.record import Recorder  # noqa: E402
+from models import exports  # noqa: E402
+from resources.live_feed import simulate_replay_live  # noqa: E402
+from resources.settings import Settings  # noqa: E402
 
 
-def main(data_dir: str, start: str, end: str) -> None:
-    """Print per-refresh timings and the final-score check over the dates."""
+def main() -> None:
+    """Print per-refresh timings and the final-score check over the dates; write the result."""
     from resources.sources.replay import load_replay_data
 
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("data_dir", nargs="?", default="data")
+    parser.add_argument("start", nargs="?", default="2024-03-01")
+    parser.add_argument("end", nargs="?", default="2024-03-31")
+    parser.add_argument("--json", type=Path, default=None, help="write the result here")
+    args = parser.parse_args()
+    recorder = Recorder.start("live_refresh")
+    data_dir, start, end = args.data_dir, args.start, args.end
     settings = Settings(data_dir=data_dir)
     t0 = time.perf_counter()
     data = load_replay_data(data_dir)
@@ -69,29 +82,44 @@ def main(data_dir: str, start: str, end: str) -> None:
         games_n += len(live.games)
         box = data.player_boxscores
         box = box[box["game_id"].isin(live.games["game_id"])]
-        real = box.groupby(["game_id", "is_home"])["pts"].sum().unstack()
+        real = box.groupby(["game_id", "is_home"])["pts"].sum().unstack().to_dict("index")
         for g in live.games.itertuples():
-            if g.game_status != 3 or (real.loc[g.game_id, True], real.loc[g.game_id, False]) != (
+            final = real.get(g.game_id, {})
+            if g.game_status != 3 or (final.get(True), final.get(False)) != (
                 g.home_score,
                 g.away_score,
             ):
                 mismatched += 1
     timings.sort()
+    median_ms = statistics.median(timings) * 1000
+    p95_ms = timings[int(0.95 * (len(timings) - 1))] * 1000
     print(
         f"data: {data_dir}  dates: {days[0]} .. {days[-1]} ({len(days)} game dates, {games_n} games)"
     )
     print(f"load replay data once: {load_s:.1f} s")
     print(
-        f"refreshes: n={len(timings)}  median {statistics.median(timings) * 1000:.0f} ms  "
-        f"p95 {timings[int(0.95 * (len(timings) - 1))] * 1000:.0f} ms  max {timings[-1] * 1000:.0f} ms"
+        f"refreshes: n={len(timings)}  median {median_ms:.0f} ms  "
+        f"p95 {p95_ms:.0f} ms  max {timings[-1] * 1000:.0f} ms"
     )
     print(f"games not final or final score != real score at the last clock: {mismatched}")
+    recorder.write(
+        args.json,
+        len(timings),
+        "refreshes",
+        [str(days[0]), str(days[-1])],
+        {
+            "data": str(Path(data_dir).resolve()),
+            "game_dates": len(days),
+            "games": games_n,
+            "clocks_per_date": 3,
+            "refresh_ms_median": round(median_ms),
+            "refresh_ms_p95": round(p95_ms),
+            "refresh_ms_max": round(timings[-1] * 1000),
+            "load_replay_data_seconds": round(load_s, 1),
+            "games_not_final_or_score_mismatch": mismatched,
+        },
+    )
 
 
 if __name__ == "__main__":
-    args = sys.argv[1:]
-    main(
-        args[0] if args else "data",
-        args[1] if len(args) > 1 else "2024-03-01",
-        args[2] if len(args) > 2 else "2024-03-31",
-    )
+    main()

@@ -1,20 +1,22 @@
-"""Benchmark: a full-season backfill (every phase) on real data; prints a BENCHMARKS.md block.
+"""Benchmark: a full-season backfill (every phase) on real data; writes the result as JSON.
 
 Usage (state dir prepared with history before the season and champions registered):
   NBA_PROPS_HOME=/tmp/ops-bench/home NBA_PROPS_DATA_DIR=../shared/data \
-    .venv/bin/python benchmarks/ops_backfill.py --start 2023-10-24 --end 2024-04-14 --out result.json
+    .venv/bin/python benchmarks/ops_backfill.py --start 2023-10-24 --end 2024-04-14 --json result.json
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import os
-import platform
 import sys
 import time
 from datetime import date
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from benchmarks.record import Recorder  # noqa: E402
 
 
 def main() -> None:
@@ -22,8 +24,9 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--start", required=True)
     parser.add_argument("--end", required=True)
-    parser.add_argument("--out", type=Path, required=True)
+    parser.add_argument("--json", "--out", dest="json", type=Path, default=None)
     args = parser.parse_args()
+    recorder = Recorder.start("ops_backfill")
     from flows.backfill import add_progress_listener
     from flows.backfill import backfill as backfill_flow
 
@@ -36,21 +39,19 @@ def main() -> None:
             marks[f"{phase}_end"] = time.perf_counter() - t0
 
     add_progress_listener(on_progress)
-    summary = backfill_flow(start=date.fromisoformat(args.start), end=date.fromisoformat(args.end))
+    start, end = date.fromisoformat(args.start), date.fromisoformat(args.end)
+    summary = backfill_flow(start=start, end=end)
     total = time.perf_counter() - t0
     result = {
         "start": args.start,
         "end": args.end,
-        "wall_seconds": round(total, 1),
+        "backfill_wall_seconds": round(total, 1),
         "phase_marks_seconds": {k: round(v, 1) for k, v in marks.items()},
         "summary": summary,
-        "nproc": os.cpu_count(),
-        "python": sys.version.split()[0],
-        "platform": platform.platform(),
-        "loadavg_after": os.getloadavg(),
     }
-    args.out.write_text(json.dumps(result, indent=2, default=str))
-    print(json.dumps(result, indent=2, default=str))
+    n_dates = (end - start).days + 1
+    doc = recorder.write(args.json, n_dates, "calendar dates", [args.start, args.end], result)
+    print(json.dumps(doc, indent=2, default=str))
 
 
 if __name__ == "__main__":

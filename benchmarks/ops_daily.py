@@ -2,7 +2,7 @@
 
 Usage (a state dir with the date's history and champions; a Prefect server in PREFECT_API_URL):
   NBA_PROPS_HOME=... NBA_PROPS_DATA_DIR=../shared/data PREFECT_API_URL=http://127.0.0.1:4200/api \
-    .venv/bin/python benchmarks/ops_daily.py --date 2024-03-15 --out result.json
+    .venv/bin/python benchmarks/ops_daily.py --date 2024-03-15 --json result.json
 Recovery: a child runs the pipeline and is SIGKILLed inside the predictions write (holding the
 date's concurrency slot); the clock runs from the kill until a fresh `nba-props run` completes.
 """
@@ -20,6 +20,9 @@ from datetime import date
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+from benchmarks.record import Recorder  # noqa: E402
 
 
 def timed_runs(day: date, n: int) -> list[float]:
@@ -63,8 +66,9 @@ def main() -> None:
     """Measure and write the numbers as JSON."""
     parser = argparse.ArgumentParser()
     parser.add_argument("--date", required=True)
-    parser.add_argument("--out", type=Path, required=True)
+    parser.add_argument("--json", "--out", dest="json", type=Path, default=None)
     args = parser.parse_args()
+    recorder = Recorder.start("ops_daily")
     day = date.fromisoformat(args.date)
     from resources import warehouse
     from resources.settings import get_settings
@@ -81,12 +85,9 @@ def main() -> None:
         "cold_seconds": round(runs[0], 1),
         "warm_seconds": round(runs[1], 1),
         **recovery_seconds(day),
-        "nproc": os.cpu_count(),
-        "python": sys.version.split()[0],
-        "loadavg_after": os.getloadavg(),
     }
-    args.out.write_text(json.dumps(result, indent=2))
-    print(json.dumps(result, indent=2))
+    doc = recorder.write(args.json, int(games), "games", [args.date, args.date], result)
+    print(json.dumps(doc, indent=2))
 
 
 if __name__ == "__main__":
