@@ -80,12 +80,8 @@ def test_changed_line_reruns_dependent_phases_and_reverting_it_is_not_stale(
 ) -> None:
     original = warm.read_dates("raw_prop_lines", [DEMO_DAY])
     before = _predictions(warm)
-    changed = original.copy()
-    # Every book's line of one player-market, so the consensus line moves too.
-    one = (changed["player_name"] == changed["player_name"].iloc[0]) & (
-        changed["market"] == changed["market"].iloc[0]
-    )
-    changed.loc[one, "line"] = changed.loc[one, "line"].astype(float) + 3.0
+    # New lines for the day (every book moves half a point): the consensus lines move too.
+    changed = original.assign(line=original["line"].astype(float) + 0.5)
     warm.replace_dates("raw_prop_lines", changed, [DEMO_DAY])
     states = _run()
     # The line feeds the target date's features, predictions, exports and reports; yesterday's
@@ -103,7 +99,8 @@ def test_changed_line_reruns_dependent_phases_and_reverting_it_is_not_stale(
 def test_changed_box_score_regrades_yesterday(warm: Warehouse) -> None:
     box = warm.read_dates("raw_player_boxscores", [FIRST_DAY])
     corrected = box.copy()
-    corrected.loc[corrected.index[0], "pts"] = float(corrected.loc[corrected.index[0], "pts"]) + 1
+    # A stat correction: one more assist for one player (points would have to match the shots).
+    corrected.loc[corrected.index[0], "ast"] = float(corrected.loc[corrected.index[0], "ast"]) + 1
     warm.replace_dates("raw_player_boxscores", corrected, [FIRST_DAY])
     try:
         states = _run()
