@@ -5,6 +5,7 @@ phases that read it, a deleted or rewritten output is written again (never a sta
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -75,40 +76,37 @@ def test_unchanged_rerun_is_cached(warm: Warehouse) -> None:
     pd.testing.assert_frame_equal(_predictions(warm), before)
 
 
-def test_changed_line_reruns_dependent_phases_and_reverting_it_is_not_stale(
+def test_stat_correction_reruns_exactly_the_dependent_phases_and_reverting_is_not_stale(
     warm: Warehouse,
 ) -> None:
-    original = warm.read_dates("raw_prop_lines", [DEMO_DAY])
+    # A correction to a game two days before the target: the target's features (history) and
+    # everything after them change; yesterday's grades read nothing of that game. (Yesterday's
+    # results and today's lines are re-ingested by every run, so they cannot be edited here.)
+    old_day = FIRST_DAY - timedelta(days=1)
+    box = warm.read_dates("raw_player_boxscores", [old_day])
     before = _predictions(warm)
-    # New lines for the day (every book moves half a point): the consensus lines move too.
-    changed = original.assign(line=original["line"].astype(float) + 0.5)
-    warm.replace_dates("raw_prop_lines", changed, [DEMO_DAY])
+    corrected = box.copy()
+    star = corrected["minutes"].astype(float).idxmax()
+    corrected.loc[star, "ast"] = float(corrected.loc[star, "ast"]) + 5  # points need the shots
+    try:
+        warm.replace_dates("raw_player_boxscores", corrected, [old_day])
+        states = _run()
+        assert {"build-features", "predict", "export"}.isdisjoint(_cached(states)), states
+        assert states["grade"] == "Cached" and states["monitor-performance"] == "Cached", states
+    finally:
+        warm.replace_dates("raw_player_boxscores", box, [old_day])
     states = _run()
-    # The line feeds the target date's features, predictions, exports and reports; yesterday's
-    # grades read nothing of today: they stay cached.
-    assert {"build-features", "predict", "export"}.isdisjoint(_cached(states)), states
-    assert states["grade"] == "Cached" and states["monitor-performance"] == "Cached"
-
-    warm.replace_dates("raw_prop_lines", original, [DEMO_DAY])
-    states = _run()
-    # Same inputs as the first run, but the outputs held are the changed run's: run again.
+    # Same inputs as the warm run, but the outputs held are the corrected run's: run again.
     assert {"build-features", "predict"}.isdisjoint(_cached(states)), states
     pd.testing.assert_frame_equal(_predictions(warm), before)
 
 
-def test_changed_box_score_regrades_yesterday(warm: Warehouse) -> None:
-    box = warm.read_dates("raw_player_boxscores", [FIRST_DAY])
-    corrected = box.copy()
-    # A stat correction: one more assist for one player (points would have to match the shots).
-    corrected.loc[corrected.index[0], "ast"] = float(corrected.loc[corrected.index[0], "ast"]) + 1
-    warm.replace_dates("raw_player_boxscores", corrected, [FIRST_DAY])
-    try:
-        states = _run()
-        assert states["grade"] == "Completed", states
-        assert states["build-features"] == "Completed", states  # history before DEMO_DAY changed
-    finally:
-        warm.replace_dates("raw_player_boxscores", box, [FIRST_DAY])
-        _run()
+def test_deleted_grades_are_written_again(warm: Warehouse) -> None:
+    rows = len(warm.read_dates("prediction_grades", [FIRST_DAY]))
+    warm.replace_dates("prediction_grades", pd.DataFrame(), [FIRST_DAY])
+    states = _run()
+    assert states["grade"] == "Completed", states
+    assert len(warm.read_dates("prediction_grades", [FIRST_DAY])) == rows
 
 
 def test_deleted_partition_is_written_again(warm: Warehouse) -> None:
