@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 import pandas as pd
 
@@ -48,16 +48,18 @@ class WindowInputs:
         """Dates with all three: only those can give a scored player-game."""
         return self.schedule & self.box_scores & self.lines
 
-    def gaps(self) -> list[str]:
-        """One sentence per missing input: the table, the dates it lacks, the command that fills it."""
-        window = f"{self.start.isoformat()}..{self.end.isoformat()}"
-        markets = "/".join(self.markets)
-        out: list[str] = []
+    @property
+    def window(self) -> str:
+        return f"{self.start.isoformat()}..{self.end.isoformat()}"
+
+    def game_gaps(self) -> list[str]:
+        """One sentence per missing game table (schedule, box scores): its dates and the command that fills it."""
         if not self.schedule and not self.box_scores:
             return [
-                f"raw_schedule and raw_player_boxscores hold no games in {window}: "
+                f"raw_schedule and raw_player_boxscores hold no games in {self.window}: "
                 f"fill them with `nba-props import all DIR` ({FILLED_BY['raw_player_boxscores']})"
             ]
+        out: list[str] = []
         unscheduled = self.box_scores - self.schedule
         if unscheduled:
             out.append(
@@ -70,11 +72,16 @@ class WindowInputs:
                 f"raw_player_boxscores has no rows for {describe_dates(unplayed)} (scheduled): "
                 f"fill it with {FILLED_BY['raw_player_boxscores']}"
             )
+        return out
+
+    def gaps(self) -> list[str]:
+        """One sentence per missing input: the table, the dates it lacks, the command that fills it."""
+        out = self.game_gaps()
         game_days = self.schedule | self.box_scores
-        if not self.lines & game_days:
+        if game_days and not self.lines & game_days:
             out.append(
-                f"raw_prop_lines has no {markets} lines on the game dates of {window}: "
-                f"fill it with {FILLED_BY['raw_prop_lines']}"
+                f"raw_prop_lines has no {'/'.join(self.markets)} lines on the game dates of "
+                f"{self.window}: fill it with {FILLED_BY['raw_prop_lines']}"
             )
         return out
 
@@ -101,7 +108,7 @@ def window_inputs(
     """Read which dates of [start, end] each raw table a backtest needs holds."""
     wh = Warehouse.from_settings(settings)
     lines: frozenset[pd.Timestamp] = frozenset()
-    if wh.exists("raw_prop_lines"):
+    if markets and wh.exists("raw_prop_lines"):
         found = wh.query(
             "SELECT DISTINCT game_date, market FROM raw_prop_lines "
             "WHERE game_date >= :start AND game_date <= :end",
@@ -127,3 +134,39 @@ def require_joinable_dates(
     if not inputs.joinable:
         raise EmptyInputError(inputs.explain(what))
     return inputs
+
+
+def require_games(settings: Settings, start: date, end: date, what: str) -> WindowInputs:
+    """The window's game tables, or EmptyInputError when no date of [start, end] has both a
+    schedule and box scores (what training needs: games with their outcomes)."""
+    inputs = window_inputs(settings, start, end, ())
+    if not inputs.schedule & inputs.box_scores:
+        raise EmptyInputError(f"{what}: " + "; ".join(inputs.game_gaps()))
+    return inputs
+
+
+def require_training_games(settings: Settings, start: date, end_exclusive: date) -> WindowInputs:
+    """`require_games` of a training window: games from `start` strictly before `end_exclusive`."""
+    return require_games(
+        settings,
+        start,
+        end_exclusive - timedelta(days=1),
+        f"no games to train on from {start} to before {end_exclusive}",
+    )
+
+
+def unscheduled_note(
+    dates: Sequence[date], with_games: Collection[date], source: str
+) -> str | None:
+    """A sentence naming the dates without games in raw_schedule and how to fill them; None if none.
+
+    Off days and the off-season have no games either: the sentence says what is known, not a fault.
+    """
+    missing = [pd.Timestamp(d) for d in dates if d not in set(with_games)]
+    if not missing:
+        return None
+    return (
+        f"raw_schedule has no games on {describe_dates(missing)} of {len(dates)} date(s) "
+        f"(none there, and the {source!r} source gave none): if games were played, import them "
+        f"with `nba-props import all DIR` or {FILLED_BY['raw_schedule']}"
+    )

@@ -10,6 +10,7 @@ from features.analytics import player_game_summary
 from features.precompute import attach_actuals
 from models.similarity import add_similarity
 from resources.feature_store import feature_tables
+from resources.input_gaps import require_training_games
 from resources.settings import Settings
 from resources.warehouse import Warehouse
 
@@ -30,12 +31,8 @@ def player_history(settings: Settings, end: date) -> pd.DataFrame:
 def training_frame(settings: Settings, start: date, end: date) -> pd.DataFrame:
     """Feature-store rows for every game date in [start, end) with `similarity_mean` and the actual outcome."""
     wh = Warehouse.from_settings(settings)
+    require_training_games(settings, start, end)
     dates = training_dates(wh, start, end)
-    if not dates:
-        raise ValueError(
-            f"no games in the warehouse schedule (raw_schedule) between {start} and {end}; "
-            "run `nba-props import all DIR` (or `import team-logs`) first"
-        )
     tables = feature_tables(wh, dates, as_of=None)
     assert tables is not None  # dates come from the schedule
     games = player_history(settings, end)

@@ -91,7 +91,10 @@ def _drift(settings: Settings, wh: Warehouse, day: date) -> tuple[Path, dict[str
     feature_columns = ["game_date", "market", *FEATURE_COLUMNS]
     current = wh.read_dates("ml_feature_store", [day], columns=feature_columns)
     if current.empty:
-        raise LookupError(f"no feature rows for {day}: run the features for the date first")
+        raise LookupError(
+            f"ml_feature_store has no rows for {day}: build them with `nba-props run --date {day}` "
+            f"or `nba-props backfill --start {day} --end {day}`"
+        )
     prediction_columns = ["game_date", "market", *reports.PREDICTION_COLUMNS]
     predictions = wh.read_dates(
         "player_prop_predictions", [day], columns=prediction_columns, system_id=EXPORT_SYSTEM
@@ -130,7 +133,10 @@ def _coverage(settings: Settings, wh: Warehouse, day: date) -> tuple[Path, dict[
     """Coverage per table over the trailing window with the day's feature store summarised; the day's minimum and tables below."""
     rows = wh.read_window("coverage", _window_start(settings, day), day)
     if rows.empty:
-        raise LookupError(f"no coverage rows up to {day}: run the features for the date first")
+        raise LookupError(
+            f"coverage has no rows in {_window_start(settings, day).date()}..{day}: it is written "
+            f"with the features (`nba-props run --date {day}` or `nba-props backfill`)"
+        )
     features = wh.read_dates("ml_feature_store", [day], columns=["market", *FEATURE_COLUMNS])
     cov = rows.rename(columns={"table_name": "table"})
     path = _report_path(settings, "coverage", day)
@@ -159,12 +165,17 @@ def _performance_frame(settings: Settings, wh: Warehouse, day: date) -> pd.DataF
     start = _window_start(settings, day)
     dates = wh.distinct_dates("prediction_grades", start, day)
     if not dates:
-        raise LookupError(f"no graded dates in the {settings.report_window_days} days up to {day}")
+        raise LookupError(
+            f"prediction_grades has no graded dates in {start.date()}..{day} (the "
+            f"{settings.report_window_days} days up to it): grade them with `nba-props grade "
+            "--date D` once predictions and box scores exist (`nba-props backfill`)"
+        )
     predictions = wh.read_dates("player_prop_predictions", dates, system_id=EXPORT_SYSTEM)
     box = wh.read_dates("raw_player_boxscores", dates)
     if predictions.empty or box.empty:
         raise LookupError(
-            f"no ensemble predictions with box scores on the graded dates up to {day}"
+            "player_prop_predictions (ensemble) or raw_player_boxscores has no rows on the "
+            f"graded dates {start.date()}..{day}: `nba-props backfill` over them refills both"
         )
     market_prices = predictions[[*_PREDICTION_KEY, "p_over_market"]].assign(
         game_date=pd.to_datetime(predictions["game_date"]).dt.normalize(),

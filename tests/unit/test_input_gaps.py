@@ -146,3 +146,31 @@ def test_lines_that_join_no_player_game_make_the_backtest_say_so(
     message = str(caught.value)
     assert message.startswith("backtest 2023-10-28..2023-10-28 has no player-game to evaluate: ")
     assert "2023-10-28 have games, box scores and points lines, but no line joined" in message
+
+
+def test_unscheduled_dates_are_named_with_the_commands_that_fill_them() -> None:
+    from resources.input_gaps import unscheduled_note
+
+    days_ = [date(2024, 3, d) for d in range(1, 6)]
+    assert unscheduled_note(days_, days_, "replay") is None
+    note = unscheduled_note(days_, [date(2024, 3, 2)], "live")
+    assert note is not None
+    assert note.startswith(
+        "raw_schedule has no games on 4 dates, 2024-03-01..2024-03-05 of 5 date(s) "
+        "(none there, and the 'live' source gave none)"
+    )
+    assert "`nba-props import all DIR`" in note and "`nba-props import team-logs FILE`" in note
+
+
+def test_training_needs_dates_with_both_a_schedule_and_box_scores(settings: Settings) -> None:
+    from resources.input_gaps import require_training_games
+
+    load_box_scores_only(settings)  # box scores of DAY, no schedule row
+    with pytest.raises(EmptyInputError) as caught:
+        require_training_games(settings, DAY, date(2023, 10, 29))
+    assert str(caught.value) == (
+        "no games to train on from 2023-10-28 to before 2023-10-29: raw_schedule lacks the games "
+        "of 2023-10-28 that have box scores: fill it with `nba-props import team-logs FILE`, or "
+        "`nba-props import box-scores FILE` (the schedule is derived from MATCHUP where no team "
+        "logs cover a game)"
+    )
