@@ -3,22 +3,24 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any
 
 import pandas as pd
 
 from contracts.live_scores import SCOREBOARD_COLUMNS
-from features.teams import TEAM_ID_TO_ABBR
 from resources.sources.base import RawPayload, SourceError
-from resources.sources.http import HttpClient, HttpConfig
+from resources.sources.http import HttpClient, HttpConfig, HttpSource, utcnow
 from resources.sources.parsing import (
     JsonInput,
     as_mapping,
     calendar_date,
+    full_name,
     naive_date_series,
     parse_minutes,
     require_filled,
+    scoreboard_games,
+    team_of,
     to_float,
     to_str,
     utc_series,
@@ -78,43 +80,24 @@ def _flag(value: Any) -> bool | None:
     return text.lower() in ("1", "true")
 
 
-def _abbr(team: Mapping[str, Any]) -> str | None:
-    """Tricode of a team object, falling back to its team id."""
-    tricode = to_str(team.get("teamTricode"))
-    if tricode:
-        return tricode
-    number = to_float(team.get("teamId"))
-    return TEAM_ID_TO_ABBR.get(int(number)) if number == number else None
-
-
 def parse_todays_scoreboard(payload: JsonInput, *, url: str | None = None) -> pd.DataFrame:
     """todaysScoreboard_00.json -> one row per game with score, period, clock and status."""
-    data = as_mapping(payload, SOURCE, url)
-    board = data.get("scoreboard")
-    games = board.get("games") if isinstance(board, Mapping) else None
-    if not isinstance(board, Mapping) or not isinstance(games, list):
-        raise SourceError(SOURCE, "scoreboard payload has no scoreboard.games list", url=url)
-    board_date = calendar_date(board.get("gameDate"))
-    rows: list[dict[str, Any]] = []
-    for game in games:
-        game = game if isinstance(game, Mapping) else {}
-        home, away = game.get("homeTeam") or {}, game.get("awayTeam") or {}
-        et_text = to_str(game.get("gameEt"))
-        rows.append(
-            {
-                "game_id": to_str(game.get("gameId")),
-                "game_date": calendar_date(et_text[:10]) if et_text else board_date,
-                "home_team": _abbr(home),
-                "away_team": _abbr(away),
-                "home_score": to_float(home.get("score")),
-                "away_score": to_float(away.get("score")),
-                "period": to_float(game.get("period")),
-                "game_clock": to_str(game.get("gameClock")),
-                "game_status": to_float(game.get("gameStatus")),
-                "status_text": to_str(game.get("gameStatusText")),
-                "tipoff_utc": utc_timestamp(game.get("gameTimeUTC")),
-            }
-        )
+    rows = [
+        {
+            "game_id": to_str(one.game.get("gameId")),
+            "game_date": one.game_date,
+            "home_team": team_of(one.home),
+            "away_team": team_of(one.away),
+            "home_score": to_float(one.home.get("score")),
+            "away_score": to_float(one.away.get("score")),
+            "period": to_float(one.game.get("period")),
+            "game_clock": to_str(one.game.get("gameClock")),
+            "game_status": to_float(one.game.get("gameStatus")),
+            "status_text": to_str(one.game.get("gameStatusText")),
+            "tipoff_utc": utc_timestamp(one.game.get("gameTimeUTC")),
+        }
+        for one in scoreboard_games(payload, SOURCE, "scoreboard", url)
+    ]
     frame = pd.DataFrame(rows, columns=list(SCOREBOARD_COLUMNS))
     frame["game_date"] = naive_date_series(list(frame["game_date"]))
     frame["tipoff_utc"] = utc_series(list(frame["tipoff_utc"]))
@@ -131,6 +114,26 @@ def scoreboard_date(payload: JsonInput, *, url: str | None = None) -> date | Non
     return None if pd.isna(day) else day.date()
 
 
+def _live_player_row(player: Mapping[str, Any]) -> dict[str, Any]:
+    """One listed player's own columns; minutes and stats NaN unless he played (or it is unknown)."""
+    stats = player.get("statistics") or {}
+    played = _flag(player.get("played"))
+    keep = played is not False
+    return {
+        "player_id": to_str(player.get("personId")),
+        "player_name": to_str(player.get("name")) or full_name(player),
+        "starter": _flag(player.get("starter")),
+        "played": played,
+        "status": to_str(player.get("status")),
+        "not_playing_reason": to_str(player.get("notPlayingReason")),
+        "minutes": parse_minutes(stats.get("minutes")) if keep else float("nan"),
+        "pts": to_float(stats.get("points")) if keep else float("nan"),
+        "reb": to_float(stats.get("reboundsTotal")) if keep else float("nan"),
+        "ast": to_float(stats.get("assists")) if keep else float("nan"),
+        "fg3m": to_float(stats.get("threePointersMade")) if keep else float("nan"),
+    }
+
+
 def parse_live_boxscore(payload: JsonInput, *, url: str | None = None) -> pd.DataFrame:
     """boxscore_{gameId}.json (with or without the `meta` wrapper) -> one row per listed player.
 
@@ -143,41 +146,21 @@ def parse_live_boxscore(payload: JsonInput, *, url: str | None = None) -> pd.Dat
         raise SourceError(SOURCE, "boxscore payload has no game.homeTeam/awayTeam", url=url)
     game_id = to_str(game.get("gameId"))
     home, away = game.get("homeTeam") or {}, game.get("awayTeam") or {}
-    home_abbr, away_abbr = _abbr(home), _abbr(away)
-    rows: list[dict[str, Any]] = []
-    for team, abbr, opponent, is_home in (
-        (home, home_abbr, away_abbr, True),
-        (away, away_abbr, home_abbr, False),
-    ):
-        for player in team.get("players") or []:
-            stats = player.get("statistics") or {}
-            played = _flag(player.get("played"))
-            keep = played is not False
-            rows.append(
-                {
-                    "game_id": game_id,
-                    "player_id": to_str(player.get("personId")),
-                    "player_name": to_str(player.get("name"))
-                    or " ".join(
-                        p
-                        for p in (to_str(player.get("firstName")), to_str(player.get("familyName")))
-                        if p
-                    )
-                    or None,
-                    "team_abbr": abbr,
-                    "opponent_abbr": opponent,
-                    "is_home": is_home,
-                    "starter": _flag(player.get("starter")),
-                    "played": played,
-                    "status": to_str(player.get("status")),
-                    "not_playing_reason": to_str(player.get("notPlayingReason")),
-                    "minutes": parse_minutes(stats.get("minutes")) if keep else float("nan"),
-                    "pts": to_float(stats.get("points")) if keep else float("nan"),
-                    "reb": to_float(stats.get("reboundsTotal")) if keep else float("nan"),
-                    "ast": to_float(stats.get("assists")) if keep else float("nan"),
-                    "fg3m": to_float(stats.get("threePointersMade")) if keep else float("nan"),
-                }
-            )
+    home_abbr, away_abbr = team_of(home), team_of(away)
+    rows = [
+        {
+            "game_id": game_id,
+            "team_abbr": abbr,
+            "opponent_abbr": opponent,
+            "is_home": is_home,
+            **_live_player_row(player),
+        }
+        for team, abbr, opponent, is_home in (
+            (home, home_abbr, away_abbr, True),
+            (away, away_abbr, home_abbr, False),
+        )
+        for player in team.get("players") or []
+    ]
     frame = pd.DataFrame(rows, columns=list(LIVE_BOXSCORE_COLUMNS))
     for column in ("is_home", "starter", "played"):
         frame[column] = frame[column].astype("boolean")
@@ -196,12 +179,7 @@ def parse_payload(payload: RawPayload) -> pd.DataFrame:
     raise SourceError(SOURCE, f"no parser for kind {payload.kind!r}", url=payload.url)
 
 
-def _utcnow() -> datetime:
-    """The current UTC time."""
-    return datetime.now(UTC)
-
-
-class CdnNbaSource:
+class CdnNbaSource(HttpSource):
     """GameDaySource over cdn.nba.com liveData: today's scoreboard and the box scores of started games."""
 
     name = SOURCE
@@ -212,19 +190,13 @@ class CdnNbaSource:
         client: HttpClient | None = None,
         *,
         config: HttpConfig | None = None,
-        now: Callable[[], datetime] = _utcnow,
+        now: Callable[[], datetime] = utcnow,
     ) -> None:
-        self._client = client or HttpClient(SOURCE, config or default_config())
-        self._now = now
-
-    def close(self) -> None:
-        """Close the HTTP client."""
-        self._client.close()
+        super().__init__(client, config or default_config(), now)
 
     def fetch(self, kind: str, game_date: date) -> list[RawPayload]:
         """Payloads of `kind` for `game_date`; empty when the live feed is on another day."""
-        if kind not in self.kinds:
-            raise ValueError(f"{SOURCE} does not serve kind {kind!r}; it serves {self.kinds}")
+        self._require_kind(kind)
         scoreboard = self._get("scoreboard/todaysScoreboard_00.json", "live_scoreboard", game_date)
         if scoreboard_date(scoreboard.content, url=scoreboard.url) != game_date:
             return []
@@ -244,14 +216,4 @@ class CdnNbaSource:
         self, path: str, kind: str, game_date: date, meta: Mapping[str, str] | None = None
     ) -> RawPayload:
         """GET one file and wrap the verbatim body as a RawPayload."""
-        result = self._client.get_json(path)
-        return RawPayload(
-            source=SOURCE,
-            kind=kind,
-            game_date=game_date,
-            content=result.content,
-            fetched_at=self._now(),
-            content_type=result.content_type,
-            url=result.url,
-            meta=dict(meta or {}),
-        )
+        return self._payload(self._client.get_json(path), kind, game_date, meta or {})

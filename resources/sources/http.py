@@ -7,13 +7,14 @@ import re
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
 from types import TracebackType
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import httpx
 
-from resources.sources.base import BadBodyError, SourceError, TransientSourceError
+from resources.sources.base import BadBodyError, RawPayload, SourceError, TransientSourceError
 from resources.sources.parsing import decode_body
 
 logger = logging.getLogger(__name__)
@@ -167,21 +168,9 @@ class HttpClient:
         response, safe_url = self._get(path, params)
         got = response.headers.get("content-type", "")
         if content_type and content_type not in got.lower():
-            raise BadBodyError(
-                self.source,
-                f"{got or 'no content type'} instead of {content_type} (HTTP {response.status_code})",
-                url=safe_url,
-                content=response.content,
-                content_type=got,
-            )
-        return HttpResult(
-            url=safe_url,
-            status_code=response.status_code,
-            content=response.content,
-            content_type=got.split(";")[0].strip() or "application/octet-stream",
-            data=None,
-            headers={k.lower(): v for k, v in response.headers.items()},
-        )
+            problem = f"{got or 'no content type'} instead of {content_type}"
+            raise self._bad_body(response, safe_url, f"{problem} (HTTP {response.status_code})")
+        return _http_result(response, safe_url, None, "application/octet-stream")
 
     def _get(self, path: str, params: Mapping[str, Any] | None) -> tuple[httpx.Response, str]:
         """Send a GET with rate limit and capped retries; the 2xx response and the redacted url."""
@@ -238,31 +227,24 @@ class HttpClient:
         """Validate a 2xx body as JSON and wrap it."""
         content_type = response.headers.get("content-type", "")
         if "text/html" in content_type.lower() and response.content.strip():
-            raise BadBodyError(
-                self.source,
-                f"HTML page instead of JSON (HTTP {response.status_code})",
-                url=safe_url,
-                content=response.content,
-                content_type=content_type,
+            raise self._bad_body(
+                response, safe_url, f"HTML page instead of JSON (HTTP {response.status_code})"
             )
         try:
             data = decode_body(response.content, self.source, safe_url)
         except SourceError as exc:
             message = str(exc).removeprefix(f"[{self.source}] ").removesuffix(f" ({safe_url})")
-            raise BadBodyError(
-                self.source,
-                message,
-                url=safe_url,
-                content=response.content,
-                content_type=content_type,
-            ) from None
-        return HttpResult(
+            raise self._bad_body(response, safe_url, message) from None
+        return _http_result(response, safe_url, data, "application/json")
+
+    def _bad_body(self, response: httpx.Response, safe_url: str, message: str) -> BadBodyError:
+        """The error for an unusable 2xx body, carrying the body and its Content-Type."""
+        return BadBodyError(
+            self.source,
+            message,
             url=safe_url,
-            status_code=response.status_code,
             content=response.content,
-            content_type=content_type.split(";")[0].strip() or "application/json",
-            data=data,
-            headers={k.lower(): v for k, v in response.headers.items()},
+            content_type=response.headers.get("content-type", ""),
         )
 
     def _wait_for_slot(self) -> None:
@@ -281,6 +263,72 @@ class HttpClient:
         if retry_after is not None:
             delay = max(delay, retry_after)
         return min(delay, self.config.backoff_max_s)
+
+
+def _http_result(
+    response: httpx.Response, safe_url: str, data: Any, default_type: str
+) -> HttpResult:
+    """A 2xx response as an HttpResult (Content-Type without parameters, `default_type` if none)."""
+    content_type = response.headers.get("content-type", "").split(";")[0].strip()
+    return HttpResult(
+        url=safe_url,
+        status_code=response.status_code,
+        content=response.content,
+        content_type=content_type or default_type,
+        data=data,
+        headers={k.lower(): v for k, v in response.headers.items()},
+    )
+
+
+def utcnow() -> datetime:
+    """The current UTC time (the sources' clock unless a test pins one)."""
+    return datetime.now(UTC)
+
+
+class HttpSource:
+    """What the live sources share: one HttpClient, a clock, and payloads kept verbatim.
+
+    A subclass sets `name` and `kinds` and fetches with `self._client`; `_payload` wraps each
+    response as the RawPayload the raw store keeps.
+    """
+
+    name: str
+    kinds: tuple[str, ...]
+
+    def __init__(
+        self, client: HttpClient | None, config: HttpConfig, now: Callable[[], datetime]
+    ) -> None:
+        self._client = client or HttpClient(self.name, config)
+        self._now = now
+
+    def close(self) -> None:
+        """Close the HTTP client."""
+        self._client.close()
+
+    def _require_kind(self, kind: str) -> None:
+        """ValueError when this source does not serve `kind`."""
+        if kind not in self.kinds:
+            raise ValueError(f"{self.name} does not serve kind {kind!r}; it serves {self.kinds}")
+
+    def _payload(
+        self,
+        result: HttpResult,
+        kind: str,
+        game_date: date,
+        meta: Mapping[str, str],
+        content_type: str | None = None,
+    ) -> RawPayload:
+        """One response as a RawPayload fetched now (`content_type` overrides the response's)."""
+        return RawPayload(
+            source=self.name,
+            kind=kind,
+            game_date=game_date,
+            content=result.content,
+            fetched_at=self._now(),
+            content_type=content_type or result.content_type,
+            url=result.url,
+            meta=dict(meta),
+        )
 
 
 def _retry_after_seconds(response: httpx.Response) -> float | None:

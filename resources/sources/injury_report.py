@@ -16,7 +16,7 @@ import io
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +26,7 @@ from features.calendar import EASTERN
 from features.teams import team_abbr
 from resources.sources.base import RawPayload, SourceError
 from resources.sources.file_checks import Layout, match_layout, read_csv_checked, require_dates
-from resources.sources.http import HttpClient, HttpConfig, HttpStatusError
+from resources.sources.http import HttpClient, HttpConfig, HttpSource, HttpStatusError, utcnow
 
 SOURCE = "nba_injury_report"
 KIND = "injury_report"
@@ -326,7 +326,7 @@ def default_config() -> HttpConfig:
     )
 
 
-class InjuryReportSource:
+class InjuryReportSource(HttpSource):
     """Fetches the latest official injury report at the clock (a PDF, kept verbatim).
 
     A slot whose report is not published (403/404) moves to the slot before, up to MAX_SLOTS_BACK.
@@ -338,11 +338,10 @@ class InjuryReportSource:
     def __init__(
         self,
         client: HttpClient | None = None,
-        now: Callable[[], datetime] = lambda: datetime.now(UTC),
+        now: Callable[[], datetime] = utcnow,
         base_url: str = DEFAULT_BASE_URL,
     ) -> None:
-        self._client = client or HttpClient(SOURCE, default_config())
-        self._now = now
+        super().__init__(client, default_config(), now)
         self._base_url = base_url
 
     def fetch(self, kind: str, game_date: date) -> list[RawPayload]:
@@ -359,18 +358,8 @@ class InjuryReportSource:
                 if exc.status_code in (403, 404):
                     continue
                 raise
-            return [
-                RawPayload(
-                    source=SOURCE,
-                    kind=KIND,
-                    game_date=game_date,
-                    content=result.content,
-                    fetched_at=self._now(),
-                    content_type="application/pdf",
-                    url=result.url,
-                    meta={"report_slot": slot.isoformat()},
-                )
-            ]
+            meta = {"report_slot": slot.isoformat()}
+            return [self._payload(result, KIND, game_date, meta, "application/pdf")]
         return []
 
 

@@ -6,9 +6,9 @@ every recorded url, log line and error message.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from datetime import UTC, date, datetime, time
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 from zoneinfo import ZoneInfo
 
 import pandas as pd
@@ -17,7 +17,7 @@ from contracts.raw import RawGameOdds, RawPropLines
 from features.calendar import EASTERN
 from features.teams import team_abbr
 from resources.sources.base import RawPayload, SourceError
-from resources.sources.http import HttpClient, HttpConfig
+from resources.sources.http import HttpClient, HttpConfig, HttpSource, utcnow
 from resources.sources.parsing import (
     JsonInput,
     MaybeTimestamp,
@@ -102,6 +102,18 @@ _EVENT_FIELDS = {
 }
 
 
+def _event_header(event: Mapping[str, Any]) -> dict[str, Any]:
+    """Columns every row of one event shares."""
+    commence = utc_timestamp(event.get("commence_time"))
+    return {
+        "event_id": to_str(event.get("id")),
+        "game_date": eastern_date(commence),
+        "commence_time": commence,
+        "home_team": team_abbr(to_str(event.get("home_team"))),
+        "away_team": team_abbr(to_str(event.get("away_team"))),
+    }
+
+
 def parse_events(payload: JsonInput, *, url: str | None = None) -> pd.DataFrame:
     """/events (live or historical) -> event_id, commence_time, home/away abbrs, US-Eastern game_date."""
     data, _ = unwrap(payload, url=url)
@@ -109,19 +121,7 @@ def parse_events(payload: JsonInput, *, url: str | None = None) -> pd.DataFrame:
         raise SourceError(
             SOURCE, f"events payload is not a list (got {type(data).__name__})", url=url
         )
-    rows = []
-    for event in data:
-        event = event if isinstance(event, Mapping) else {}
-        commence = utc_timestamp(event.get("commence_time"))
-        rows.append(
-            {
-                "event_id": to_str(event.get("id")),
-                "commence_time": commence,
-                "home_team": team_abbr(to_str(event.get("home_team"))),
-                "away_team": team_abbr(to_str(event.get("away_team"))),
-                "game_date": eastern_date(commence),
-            }
-        )
+    rows = [_event_header(event if isinstance(event, Mapping) else {}) for event in data]
     frame = pd.DataFrame(rows, columns=list(EVENT_COLUMNS))
     frame["commence_time"] = utc_series(list(frame["commence_time"]))
     frame["game_date"] = naive_date_series(list(frame["game_date"]))
@@ -153,16 +153,47 @@ def _as_utc(value: datetime | pd.Timestamp | str | None) -> MaybeTimestamp:
     return ts.tz_localize("UTC") if ts.tzinfo is None else ts.tz_convert("UTC")
 
 
-def _event_header(event: Mapping[str, Any]) -> dict[str, Any]:
-    """Columns every row of one event shares."""
-    commence = utc_timestamp(event.get("commence_time"))
-    return {
-        "event_id": to_str(event.get("id")),
-        "game_date": eastern_date(commence),
-        "commence_time": commence,
-        "home_team": team_abbr(to_str(event.get("home_team"))),
-        "away_team": team_abbr(to_str(event.get("away_team"))),
-    }
+class _Quote(NamedTuple):
+    """One outcome of one book's market in an event odds payload, with when it was captured."""
+
+    bookmaker: str | None
+    market: str
+    outcome: Mapping[str, Any]
+    captured_at: MaybeTimestamp
+
+
+def _quotes(
+    event: Mapping[str, Any], markets: Mapping[str, str], fallback: MaybeTimestamp
+) -> Iterator[_Quote]:
+    """The outcomes of the books' markets named in `markets` (as our market name).
+
+    captured_at is the market's last update, else the book's, else `fallback`.
+    """
+    for book in event["bookmakers"]:
+        book = book if isinstance(book, Mapping) else {}
+        for market in book.get("markets") or []:
+            name = markets.get(str(market.get("key")))
+            if name is None:
+                continue
+            captured = _first_time(market.get("last_update"), book.get("last_update"), fallback)
+            for outcome in market.get("outcomes") or []:
+                yield _Quote(to_str(book.get("key")), name, outcome, captured)
+
+
+def _event_quotes(
+    payload: JsonInput,
+    captured_at: datetime | pd.Timestamp | str | None,
+    markets: Mapping[str, str],
+    url: str | None,
+) -> tuple[Mapping[str, Any], dict[str, Any], Iterator[_Quote]]:
+    """The event object, the columns its rows share, and its quotes in `markets`.
+
+    Without an update time in the body, a quote is captured at the wrapper's timestamp, else at
+    `captured_at`.
+    """
+    event, wrapper_ts = _event_object(payload, url)
+    fallback = _first_time(wrapper_ts, _as_utc(captured_at))
+    return event, _event_header(event), _quotes(event, markets, fallback)
 
 
 def parse_event_player_props(
@@ -173,37 +204,29 @@ def parse_event_player_props(
     url: str | None = None,
 ) -> pd.DataFrame:
     """/events/{id}/odds with player markets -> RawPropLines (one row per book, market, player, line)."""
-    event, wrapper_ts = _event_object(payload, url)
-    header = _event_header(event)
-    fallback = _first_time(wrapper_ts, _as_utc(captured_at))
+    _, header, quotes = _event_quotes(payload, captured_at, PROP_MARKETS, url)
     lines: dict[tuple[Any, ...], dict[str, Any]] = {}
-    for book in event["bookmakers"]:
-        book = book if isinstance(book, Mapping) else {}
-        for market in book.get("markets") or []:
-            name = PROP_MARKETS.get(str(market.get("key")))
-            if name is None:
-                continue
-            captured = _first_time(market.get("last_update"), book.get("last_update"), fallback)
-            for outcome in market.get("outcomes") or []:
-                player = to_str(outcome.get("description"))
-                line = to_float(outcome.get("point"))
-                key = (to_str(book.get("key")), name, player, "nan" if line != line else line)
-                row = lines.setdefault(
-                    key,
-                    {
-                        **header,
-                        "bookmaker": key[0],
-                        "market": name,
-                        "player_name": player,
-                        "line": line,
-                        "over_price": float("nan"),
-                        "under_price": float("nan"),
-                        "captured_at": captured,
-                    },
-                )
-                side = (to_str(outcome.get("name")) or "").lower()
-                if side in ("over", "under"):
-                    row[f"{side}_price"] = to_american(to_float(outcome.get("price")), odds_format)
+    for quote in quotes:
+        player = to_str(quote.outcome.get("description"))
+        line = to_float(quote.outcome.get("point"))
+        key = (quote.bookmaker, quote.market, player, "nan" if line != line else line)
+        row = lines.setdefault(
+            key,
+            {
+                **header,
+                "bookmaker": quote.bookmaker,
+                "market": quote.market,
+                "player_name": player,
+                "line": line,
+                "over_price": float("nan"),
+                "under_price": float("nan"),
+                "captured_at": quote.captured_at,
+            },
+        )
+        side = (to_str(quote.outcome.get("name")) or "").lower()
+        if side in ("over", "under"):
+            price = to_float(quote.outcome.get("price"))
+            row[f"{side}_price"] = to_american(price, odds_format)
     frame = pd.DataFrame(list(lines.values()), columns=[*contract_columns(RawPropLines)])
     fields = {
         **_EVENT_FIELDS,
@@ -251,31 +274,21 @@ def parse_event_game_odds(
     url: str | None = None,
 ) -> pd.DataFrame:
     """/events/{id}/odds with h2h/spreads/totals -> RawGameOdds (one row per book, market, side)."""
-    event, wrapper_ts = _event_object(payload, url)
-    header = _event_header(event)
-    fallback = _first_time(wrapper_ts, _as_utc(captured_at))
-    rows: list[dict[str, Any]] = []
-    for book in event["bookmakers"]:
-        book = book if isinstance(book, Mapping) else {}
-        for market in book.get("markets") or []:
-            name = GAME_MARKETS.get(str(market.get("key")))
-            if name is None:
-                continue
-            captured = _first_time(market.get("last_update"), book.get("last_update"), fallback)
-            for outcome in market.get("outcomes") or []:
-                rows.append(
-                    {
-                        **header,
-                        "bookmaker": to_str(book.get("key")),
-                        "market": name,
-                        "side": _game_side(name, to_str(outcome.get("name")), event),
-                        "line": float("nan")
-                        if name == "moneyline"
-                        else to_float(outcome.get("point")),
-                        "price": to_american(to_float(outcome.get("price")), odds_format),
-                        "captured_at": captured,
-                    }
-                )
+    event, header, quotes = _event_quotes(payload, captured_at, GAME_MARKETS, url)
+    rows = [
+        {
+            **header,
+            "bookmaker": quote.bookmaker,
+            "market": quote.market,
+            "side": _game_side(quote.market, to_str(quote.outcome.get("name")), event),
+            "line": float("nan")
+            if quote.market == "moneyline"
+            else to_float(quote.outcome.get("point")),
+            "price": to_american(to_float(quote.outcome.get("price")), odds_format),
+            "captured_at": quote.captured_at,
+        }
+        for quote in quotes
+    ]
     frame = pd.DataFrame(rows, columns=[*contract_columns(RawGameOdds)])
     fields = {
         **_EVENT_FIELDS,
@@ -314,17 +327,12 @@ def parse_payload(payload: RawPayload) -> pd.DataFrame:
     )
 
 
-def _utcnow() -> datetime:
-    """The current UTC time."""
-    return datetime.now(UTC)
-
-
 def _iso_z(moment: datetime) -> str:
     """An aware datetime as the API's ISO form, e.g. 2024-03-11T19:00:00Z."""
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-class OddsApiSource:
+class OddsApiSource(HttpSource):
     """GameDaySource over The Odds API v4: prop_lines and game_odds for the games of a US-Eastern date.
 
     Live mode asks the current endpoints; historical mode asks the `/v4/historical/...` snapshot
@@ -344,29 +352,23 @@ class OddsApiSource:
         historical_at: time = time(15, 0),
         regions: str = "us",
         bookmakers: str | None = None,
-        now: Callable[[], datetime] = _utcnow,
+        now: Callable[[], datetime] = utcnow,
     ) -> None:
         if not api_key:
             raise ValueError("OddsApiSource needs an API key (settings / Prefect Secret)")
+        super().__init__(client, config or default_config(), now)
         self._api_key = api_key
-        self._client = client or HttpClient(SOURCE, config or default_config())
         self.historical = historical
         self.historical_at = historical_at
         self.regions = regions
         self.bookmakers = bookmakers
-        self._now = now
 
     def __repr__(self) -> str:
         return f"OddsApiSource(historical={self.historical}, regions={self.regions!r})"
 
-    def close(self) -> None:
-        """Close the HTTP client."""
-        self._client.close()
-
     def fetch(self, kind: str, game_date: date) -> list[RawPayload]:
         """The events payload of the date, then one odds payload per event of that date."""
-        if kind not in self.kinds:
-            raise ValueError(f"{SOURCE} does not serve kind {kind!r}; it serves {self.kinds}")
+        self._require_kind(kind)
         markets = ",".join(PROP_MARKETS) if kind == "prop_lines" else ",".join(GAME_MARKETS)
         snapshot = self._snapshot_time(game_date) if self.historical else None
         events_payload = self.fetch_events(game_date, snapshot, kind=kind)
@@ -432,18 +434,5 @@ class OddsApiSource:
             for k in ("x-requests-remaining", "x-requests-used", "x-requests-last")
             if k in result.headers
         }
-        return RawPayload(
-            source=SOURCE,
-            kind=kind,
-            game_date=game_date,
-            content=result.content,
-            fetched_at=self._now(),
-            content_type=result.content_type,
-            url=result.url,
-            meta={
-                "odds_format": "american",
-                "historical": str(self.historical).lower(),
-                **meta,
-                **quota,
-            },
-        )
+        facts = {"odds_format": "american", "historical": str(self.historical).lower()}
+        return self._payload(result, kind, game_date, {**facts, **meta, **quota})

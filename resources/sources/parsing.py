@@ -6,6 +6,7 @@ import json
 import math
 import re
 from collections.abc import Mapping
+from dataclasses import dataclass
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
@@ -14,6 +15,7 @@ from pandas._libs.tslibs.nattype import NaTType
 
 from features import calendar
 from features.calendar import EASTERN
+from features.teams import TEAM_ID_TO_ABBR
 from resources.sources.base import SourceError
 
 if TYPE_CHECKING:
@@ -235,6 +237,58 @@ def utc_series(values: list[MaybeTimestamp]) -> pd.Series:
 def naive_date_series(values: list[MaybeTimestamp]) -> pd.Series:
     """A naive datetime64[ns] Series from dates / NaT."""
     return pd.Series(pd.to_datetime(pd.Series(values, dtype="object"))).astype("datetime64[ns]")
+
+
+def team_from_id(value: Any) -> str | None:
+    """NBA abbreviation for a team id (int or str); None when unknown."""
+    number = to_float(value)
+    if number != number:  # NaN
+        return None
+    return TEAM_ID_TO_ABBR.get(int(number))
+
+
+def team_of(team: Mapping[str, Any]) -> str | None:
+    """Abbreviation of an nba.com team object: its teamTricode, else by its teamId."""
+    return to_str(team.get("teamTricode")) or team_from_id(team.get("teamId"))
+
+
+def full_name(person: Mapping[str, Any]) -> str | None:
+    """ "firstName familyName" of an nba.com player object; None when both are missing."""
+    parts = (to_str(person.get("firstName")), to_str(person.get("familyName")))
+    return " ".join(p for p in parts if p) or None
+
+
+@dataclass(frozen=True)
+class ScoreboardGame:
+    """One game of an nba.com scoreboard (scoreboard.games[]) and its US-Eastern date."""
+
+    game: Mapping[str, Any]
+    home: Mapping[str, Any]
+    away: Mapping[str, Any]
+    game_date: MaybeTimestamp
+
+
+def scoreboard_games(
+    payload: JsonInput, source: str, what: str, url: str | None = None
+) -> list[ScoreboardGame]:
+    """The games of an nba.com scoreboard payload (cdn liveData and stats scoreboardv3 alike).
+
+    gameEt carries a false "Z": its wall-clock part is the Eastern time, so its date is the game
+    date; a game without it takes the scoreboard's gameDate.
+    """
+    board = as_mapping(payload, source, url).get("scoreboard")
+    games = board.get("games") if isinstance(board, Mapping) else None
+    if not isinstance(board, Mapping) or not isinstance(games, list):
+        raise SourceError(source, f"{what} payload has no scoreboard.games list", url=url)
+    board_date = calendar_date(board.get("gameDate"))
+    out: list[ScoreboardGame] = []
+    for game in games:
+        game = game if isinstance(game, Mapping) else {}
+        et_text = to_str(game.get("gameEt"))
+        game_date = calendar_date(et_text[:10]) if et_text else board_date
+        home, away = game.get("homeTeam") or {}, game.get("awayTeam") or {}
+        out.append(ScoreboardGame(game, home, away, game_date))
+    return out
 
 
 @cache

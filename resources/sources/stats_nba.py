@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any, Literal
 
 import pandas as pd
@@ -13,22 +13,25 @@ from pandas._libs.tslibs.nattype import NaTType
 
 from contracts.raw import RawPlayerBoxscores, RawSchedule, RawTeamBoxscores
 from features.calendar import EASTERN, season_label
-from features.teams import TEAM_ID_TO_ABBR
 from resources.sources.base import RawPayload, SourceError
-from resources.sources.http import HttpClient, HttpConfig, HttpResult
+from resources.sources.http import HttpClient, HttpConfig, HttpSource, utcnow
 from resources.sources.parsing import (
     JsonInput,
     MaybeTimestamp,
     as_mapping,
     calendar_date,
     contract_columns,
+    full_name,
     naive_date_series,
     parse_minutes,
     require_filled,
+    scoreboard_games,
     season_from_game_id,
     season_from_season_id,
     season_from_start_year,
     season_type_from_game_id,
+    team_from_id,
+    team_of,
     to_float,
     to_str,
     utc_series,
@@ -167,14 +170,6 @@ def _num_col(frame: pd.DataFrame, name: str) -> pd.Series:
     return _col(frame, name).map(to_float).astype(float)
 
 
-def _team_from_id(value: Any) -> str | None:
-    """NBA abbreviation for a team id (int or str); None when unknown."""
-    number = to_float(value)
-    if number != number:  # NaN
-        return None
-    return TEAM_ID_TO_ABBR.get(int(number))
-
-
 def _matchup(matchup: Any) -> tuple[bool | None, str | None]:
     """(is_home, opponent) from "DAL vs. UTA" (home) or "CHI @ MEM" (away)."""
     text = to_str(matchup)
@@ -290,8 +285,8 @@ def parse_scoreboardv2(payload: JsonInput, *, url: str | None = None) -> pd.Data
             "game_date": naive_date_series(game_dates).set_axis(rs.index),
             "season": season.astype(object),
             "season_type": game_id.map(season_type_from_game_id).astype(object),
-            "home_team": _col(rs, "HOME_TEAM_ID").map(_team_from_id).astype(object),
-            "away_team": _col(rs, "VISITOR_TEAM_ID").map(_team_from_id).astype(object),
+            "home_team": _col(rs, "HOME_TEAM_ID").map(team_from_id).astype(object),
+            "away_team": _col(rs, "VISITOR_TEAM_ID").map(team_from_id).astype(object),
             "tipoff_utc": utc_series(tips).set_axis(rs.index),
             "source": SOURCE,
         },
@@ -306,29 +301,18 @@ def parse_scoreboardv2(payload: JsonInput, *, url: str | None = None) -> pd.Data
 
 def parse_scoreboardv3(payload: JsonInput, *, url: str | None = None) -> pd.DataFrame:
     """scoreboardv3 scoreboard.games -> RawSchedule columns."""
-    data = as_mapping(payload, SOURCE, url)
-    board = data.get("scoreboard")
-    games = board.get("games") if isinstance(board, Mapping) else None
-    if not isinstance(games, list):
-        raise SourceError(SOURCE, "scoreboardv3 payload has no scoreboard.games list", url=url)
-    board_date = calendar_date(board.get("gameDate")) if isinstance(board, Mapping) else pd.NaT
     rows: list[dict[str, Any]] = []
-    for game in games:
-        game = game if isinstance(game, Mapping) else {}
-        home, away = game.get("homeTeam") or {}, game.get("awayTeam") or {}
-        game_id = to_str(game.get("gameId"))
-        # gameEt carries a false "Z": its wall-clock part is the Eastern time, so its date is the game date.
-        et_text = to_str(game.get("gameEt"))
-        game_date = calendar_date(et_text[:10]) if et_text else board_date
+    for one in scoreboard_games(payload, SOURCE, "scoreboardv3", url):
+        game_id = to_str(one.game.get("gameId"))
         rows.append(
             {
                 "game_id": game_id,
-                "game_date": game_date,
+                "game_date": one.game_date,
                 "season": season_from_game_id(game_id),
                 "season_type": season_type_from_game_id(game_id),
-                "home_team": to_str(home.get("teamTricode")) or _team_from_id(home.get("teamId")),
-                "away_team": to_str(away.get("teamTricode")) or _team_from_id(away.get("teamId")),
-                "tipoff_utc": utc_timestamp(game.get("gameTimeUTC")),
+                "home_team": team_of(one.home),
+                "away_team": team_of(one.away),
+                "tipoff_utc": utc_timestamp(one.game.get("gameTimeUTC")),
             }
         )
     fields = {"game_id": "gameId", "home_team": "homeTeam", "away_team": "awayTeam"}
@@ -408,6 +392,45 @@ def parse_boxscoretraditionalv2(
     return _split_played(frame, _str_col(rs, "COMMENT"))
 
 
+_V3_COLUMNS: tuple[str, ...] = (
+    "game_id",
+    "player_id",
+    "player_name",
+    "team_abbr",
+    "starter",
+    "minutes",
+    *_V3_STAT_KEYS,
+)
+
+
+def _v3_player_row(player: Mapping[str, Any]) -> dict[str, Any]:
+    """One player's own columns of a boxscoretraditionalv3 team (a starter has a position)."""
+    stats = player.get("statistics") or {}
+    return {
+        "player_id": to_str(player.get("personId")),
+        "player_name": full_name(player),
+        "starter": to_str(player.get("position")) is not None,
+        "minutes": parse_minutes(stats.get("minutes")),
+        **{col: to_float(stats.get(key)) for col, key in _V3_STAT_KEYS.items()},
+    }
+
+
+def _v3_teams(payload: JsonInput, url: str | None) -> tuple[str | None, list[Mapping[str, Any]]]:
+    """The game id and the home then away team objects of a boxscoretraditionalv3 payload."""
+    box = as_mapping(payload, SOURCE, url).get("boxScoreTraditional")
+    if not isinstance(box, Mapping):
+        raise SourceError(
+            SOURCE, "boxscoretraditionalv3 payload has no boxScoreTraditional", url=url
+        )
+    teams = []
+    for side in ("homeTeam", "awayTeam"):
+        team = box.get(side)
+        if not isinstance(team, Mapping):
+            raise SourceError(SOURCE, f"boxscoretraditionalv3 payload has no {side}", url=url)
+        teams.append(team)
+    return to_str(box.get("gameId")), teams
+
+
 def parse_boxscoretraditionalv3(
     payload: JsonInput,
     *,
@@ -415,54 +438,20 @@ def parse_boxscoretraditionalv3(
     url: str | None = None,
 ) -> BoxscorePlayers:
     """boxscoretraditionalv3 -> played rows (RawPlayerBoxscores) + did-not-play rows."""
-    data = as_mapping(payload, SOURCE, url)
-    box = data.get("boxScoreTraditional")
-    if not isinstance(box, Mapping):
-        raise SourceError(
-            SOURCE, "boxscoretraditionalv3 payload has no boxScoreTraditional", url=url
-        )
-    game_id = to_str(box.get("gameId"))
+    game_id, (home, away) = _v3_teams(payload, url)
     rows: list[dict[str, Any]] = []
     comments: list[str | None] = []
-    home_abbr: str | None = None
-    for side in ("homeTeam", "awayTeam"):
-        team = box.get(side)
-        if not isinstance(team, Mapping):
-            raise SourceError(SOURCE, f"boxscoretraditionalv3 payload has no {side}", url=url)
-        abbr = to_str(team.get("teamTricode")) or _team_from_id(team.get("teamId"))
-        home_abbr = abbr if side == "homeTeam" else home_abbr
+    for team in (home, away):
+        abbr = team_of(team)
         for player in team.get("players") or []:
-            stats = player.get("statistics") or {}
-            first, last = to_str(player.get("firstName")), to_str(player.get("familyName"))
-            rows.append(
-                {
-                    "game_id": game_id,
-                    "player_id": to_str(player.get("personId")),
-                    "player_name": " ".join(p for p in (first, last) if p) or None,
-                    "team_abbr": abbr,
-                    "starter": to_str(player.get("position")) is not None,
-                    "minutes": parse_minutes(stats.get("minutes")),
-                    **{col: to_float(stats.get(key)) for col, key in _V3_STAT_KEYS.items()},
-                }
-            )
+            rows.append({"game_id": game_id, "team_abbr": abbr, **_v3_player_row(player)})
             comments.append(to_str(player.get("comment")))
-    frame = pd.DataFrame(
-        rows,
-        columns=[
-            "game_id",
-            "player_id",
-            "player_name",
-            "team_abbr",
-            "starter",
-            "minutes",
-            *_V3_STAT_KEYS,
-        ],
-    )
+    frame = pd.DataFrame(rows, columns=list(_V3_COLUMNS))
     frame["starter"] = frame["starter"].astype("boolean")
     frame["minutes"] = frame["minutes"].astype(float)
     fields = {"game_id": "gameId", "player_id": "personId", "minutes": "statistics.minutes"}
     require_filled(frame, fields, "boxscoretraditionalv3", SOURCE, url)
-    frame = _box_context(frame, game_date, home_abbr)
+    frame = _box_context(frame, game_date, team_of(home))
     return _split_played(frame, pd.Series(comments, index=frame.index, dtype=object))
 
 
@@ -474,7 +463,7 @@ def parse_commonteamroster(payload: JsonInput, *, url: str | None = None) -> pd.
         {
             "player_id": _str_col(rs, "PLAYER_ID"),
             "player_name": _str_col(rs, "PLAYER"),
-            "team_abbr": team_id.map(_team_from_id).astype(object),
+            "team_abbr": team_id.map(team_from_id).astype(object),
         },
         columns=list(ROSTER_COLUMNS),
     ).reset_index(drop=True)
@@ -516,12 +505,7 @@ def season_types_for_date(game_date: date) -> tuple[str, ...]:
     return ("Regular Season", "PlayIn", "Playoffs")
 
 
-def _utcnow() -> datetime:
-    """The current UTC time."""
-    return datetime.now(UTC)
-
-
-class StatsNbaSource:
+class StatsNbaSource(HttpSource):
     """GameDaySource over stats.nba.com: schedule (scoreboardv2) and player/team box scores (leaguegamelog)."""
 
     name = SOURCE
@@ -533,46 +517,40 @@ class StatsNbaSource:
         *,
         config: HttpConfig | None = None,
         schedule_endpoint: Literal["scoreboardv2", "scoreboardv3"] = "scoreboardv2",
-        now: Callable[[], datetime] = _utcnow,
+        now: Callable[[], datetime] = utcnow,
     ) -> None:
-        self._client = client or HttpClient(SOURCE, config or default_config())
+        super().__init__(client, config or default_config(), now)
         self.schedule_endpoint = schedule_endpoint
-        self._now = now
-
-    def close(self) -> None:
-        """Close the HTTP client."""
-        self._client.close()
 
     def fetch(self, kind: str, game_date: date) -> list[RawPayload]:
         """Payloads of `kind` for a US-Eastern game date."""
+        self._require_kind(kind)
         if kind == "schedule":
             params = {"GameDate": game_date.isoformat(), "LeagueID": "00"}
             if self.schedule_endpoint == "scoreboardv2":
                 params["DayOffset"] = "0"
             return [self._get(self.schedule_endpoint, params, kind, game_date)]
-        if kind in ("player_boxscores", "team_boxscores"):
-            player_or_team = "P" if kind == "player_boxscores" else "T"
-            return [
-                self._get(
-                    "leaguegamelog",
-                    {
-                        "Counter": "1000",
-                        "DateFrom": game_date.isoformat(),
-                        "DateTo": game_date.isoformat(),
-                        "Direction": "DESC",
-                        "LeagueID": "00",
-                        "PlayerOrTeam": player_or_team,
-                        "Season": season_label(game_date),
-                        "SeasonType": season_type,
-                        "Sorter": "DATE",
-                    },
-                    kind,
-                    game_date,
-                    {"season_type": season_type},
-                )
-                for season_type in season_types_for_date(game_date)
-            ]
-        raise ValueError(f"{SOURCE} does not serve kind {kind!r}; it serves {self.kinds}")
+        player_or_team = "P" if kind == "player_boxscores" else "T"
+        return [
+            self._get(
+                "leaguegamelog",
+                {
+                    "Counter": "1000",
+                    "DateFrom": game_date.isoformat(),
+                    "DateTo": game_date.isoformat(),
+                    "Direction": "DESC",
+                    "LeagueID": "00",
+                    "PlayerOrTeam": player_or_team,
+                    "Season": season_label(game_date),
+                    "SeasonType": season_type,
+                    "Sorter": "DATE",
+                },
+                kind,
+                game_date,
+                {"season_type": season_type},
+            )
+            for season_type in season_types_for_date(game_date)
+        ]
 
     def fetch_boxscore_traditional(
         self, game_id: str, game_date: date, *, version: int = 3
@@ -603,14 +581,5 @@ class StatsNbaSource:
         meta: Mapping[str, str] | None = None,
     ) -> RawPayload:
         """GET one endpoint and wrap the verbatim body as a RawPayload."""
-        result: HttpResult = self._client.get_json(endpoint, params)
-        return RawPayload(
-            source=SOURCE,
-            kind=kind,
-            game_date=game_date,
-            content=result.content,
-            fetched_at=self._now(),
-            content_type=result.content_type,
-            url=result.url,
-            meta={"endpoint": endpoint, **(meta or {})},
-        )
+        result = self._client.get_json(endpoint, params)
+        return self._payload(result, kind, game_date, {"endpoint": endpoint, **(meta or {})})
