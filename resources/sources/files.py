@@ -8,9 +8,10 @@ All-Star) are filtered, and those counts are reported by the caller.
 from __future__ import annotations
 
 import warnings
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -163,6 +164,56 @@ def _own_matchup(
     )
 
 
+# Counting stats of the logs beyond minutes, in raw-table column order (column = name lower-cased).
+PLAYER_LOG_STATS: tuple[str, ...] = (
+    "PTS", "REB", "AST", "FG3M", "FGM", "FGA", "FG3A", "FTM", "FTA",
+    "OREB", "DREB", "STL", "BLK", "TOV", "PF", "PLUS_MINUS",
+)  # fmt: skip
+TEAM_LOG_STATS: tuple[str, ...] = (
+    "PTS", "FGM", "FGA", "FG3M", "FG3A", "FTM", "FTA", "OREB", "DREB", "REB", "AST", "TOV",
+    "PLUS_MINUS",
+)  # fmt: skip
+
+
+def _nba_game_ids(ids: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Ten-digit NBA game ids, and the modelled season type their third digit names (else NA)."""
+    game_id = ids.astype("string").str.zfill(10)
+    return game_id, game_id.str[2].map(MODELLED_GAME_TYPES)
+
+
+def _season(df: pd.DataFrame, column: str, game_date: pd.Series) -> pd.Series:
+    """The file's season label column, or the season label of each game date."""
+    return df[column].astype(str) if column in df.columns else season_labels(game_date)
+
+
+def _log_frame(
+    df: pd.DataFrame, columns: Mapping[str, object], stats: tuple[str, ...], source: str
+) -> pd.DataFrame:
+    """Raw box-score rows of a game log: `columns`, then each stat of `stats`, then the source."""
+    out = pd.DataFrame(columns)
+    for col in stats:
+        out[col.lower()] = _num(df, col)
+    out["source"] = source
+    return out
+
+
+def _player_log_games(
+    df: pd.DataFrame,
+    game_date: pd.Series,
+    team: pd.Series,
+    opponent: pd.Series,
+    is_home: pd.Series,
+) -> tuple[pd.Series, pd.Series]:
+    """Game ids and season types: from GAME_ID, else derived (date, teams) with SEASON_TYPE."""
+    if "GAME_ID" in df.columns and df["GAME_ID"].notna().any():
+        return _nba_game_ids(df["GAME_ID"])
+    home = team.where(is_home, opponent)
+    away = opponent.where(is_home, team)
+    season_type = df.get("SEASON_TYPE", pd.Series("Regular Season", index=df.index))
+    season_type = season_type.replace({"Play-In": "PlayIn", "PlayIn Tournament": "PlayIn"})
+    return derived_game_id(game_date, home, away), season_type
+
+
 def player_logs_to_raw(df: pd.DataFrame, source: str) -> pd.DataFrame:
     """stats.nba.com leaguegamelog player rows (full or slim columns) -> raw_player_boxscores."""
     team, opponent, is_home = _matchup_parts(df["MATCHUP"])
@@ -171,95 +222,41 @@ def player_logs_to_raw(df: pd.DataFrame, source: str) -> pd.DataFrame:
             df["TEAM_ABBREVIATION"].astype(str), team, opponent, is_home
         )
     game_date = pd.to_datetime(df["GAME_DATE"], errors="coerce")
-    if "GAME_ID" in df.columns and df["GAME_ID"].notna().any():
-        game_id = df["GAME_ID"].astype("string").str.zfill(10)
-        season_type = game_id.str[2].map(MODELLED_GAME_TYPES)
-    else:
-        home = team.where(is_home, opponent)
-        away = opponent.where(is_home, team)
-        game_id = derived_game_id(game_date, home, away)
-        season_type = df.get("SEASON_TYPE", pd.Series("Regular Season", index=df.index))
-        season_type = season_type.replace({"Play-In": "PlayIn", "PlayIn Tournament": "PlayIn"})
-    if "SEASON_LABEL" in df.columns:
-        season = df["SEASON_LABEL"].astype(str)
-    else:
-        season = season_labels(game_date)
-    out = pd.DataFrame(
-        {
-            "game_id": game_id,
-            "game_date": game_date,
-            "season": season,
-            "season_type": season_type,
-            "player_id": df["PLAYER_ID"].astype("string"),
-            "player_name": df["PLAYER_NAME"],
-            "team_abbr": df.get("TEAM_ABBREVIATION", team),
-            "opponent_abbr": opponent,
-            "is_home": is_home,
-            "starter": pd.array([pd.NA] * len(df), dtype="boolean"),
-            "minutes": _num(df, "MIN"),
-            "pts": _num(df, "PTS"),
-            "reb": _num(df, "REB"),
-            "ast": _num(df, "AST"),
-        }
-    )
-    for col in (
-        "FG3M",
-        "FGM",
-        "FGA",
-        "FG3A",
-        "FTM",
-        "FTA",
-        "OREB",
-        "DREB",
-        "STL",
-        "BLK",
-        "TOV",
-        "PF",
-        "PLUS_MINUS",
-    ):
-        out[col.lower()] = _num(df, col)
-    out["source"] = source
-    return out
+    game_id, season_type = _player_log_games(df, game_date, team, opponent, is_home)
+    columns = {
+        "game_id": game_id,
+        "game_date": game_date,
+        "season": _season(df, "SEASON_LABEL", game_date),
+        "season_type": season_type,
+        "player_id": df["PLAYER_ID"].astype("string"),
+        "player_name": df["PLAYER_NAME"],
+        "team_abbr": df.get("TEAM_ABBREVIATION", team),
+        "opponent_abbr": opponent,
+        "is_home": is_home,
+        "starter": pd.array([pd.NA] * len(df), dtype="boolean"),
+        "minutes": _num(df, "MIN"),
+    }
+    return _log_frame(df, columns, PLAYER_LOG_STATS, source)
 
 
 def team_logs_to_raw(df: pd.DataFrame, source: str) -> tuple[pd.DataFrame, int]:
     """Team game log rows -> raw_team_boxscores for modelled game types; also the count skipped."""
-    game_id = df["GAME_ID"].astype("string").str.zfill(10)
-    season_type = game_id.str[2].map(MODELLED_GAME_TYPES)
+    game_id, season_type = _nba_game_ids(df["GAME_ID"])
     keep = season_type.notna()
     df, game_id, season_type = df[keep], game_id[keep], season_type[keep]
-    team, opponent, is_home = _matchup_parts(df["MATCHUP"])
+    _, opponent, is_home = _matchup_parts(df["MATCHUP"])
     game_date = pd.to_datetime(df["GAME_DATE"], errors="coerce")
-    season = df["SEASON"].astype(str) if "SEASON" in df.columns else season_labels(game_date)
-    out = pd.DataFrame(
-        {
-            "game_id": game_id,
-            "game_date": game_date,
-            "season": season,
-            "season_type": season_type,
-            "team_abbr": df["TEAM_ABBREVIATION"],
-            "opponent_abbr": opponent,
-            "is_home": is_home,
-            "minutes": _num(df, "MIN"),
-            "pts": _num(df, "PTS"),
-        }
-    )
-    for col in (
-        "FGM",
-        "FGA",
-        "FG3M",
-        "FG3A",
-        "FTM",
-        "FTA",
-        "OREB",
-        "DREB",
-        "REB",
-        "AST",
-        "TOV",
-        "PLUS_MINUS",
-    ):
-        out[col.lower()] = _num(df, col)
-    out["source"] = source
+    columns = {
+        "game_id": game_id,
+        "game_date": game_date,
+        "season": _season(df, "SEASON", game_date),
+        "season_type": season_type,
+        "team_abbr": df["TEAM_ABBREVIATION"],
+        "opponent_abbr": opponent,
+        "is_home": is_home,
+        "minutes": _num(df, "MIN"),
+    }
+    out = _log_frame(df, columns, TEAM_LOG_STATS, source)
     return out.reset_index(drop=True), int((~keep).sum())
 
 
@@ -320,80 +317,88 @@ def _teams(names: pd.Series) -> pd.Series:
     return names.map(lambda n: team_abbr(n) if isinstance(n, str) else None)
 
 
+def _utc(values: pd.Series) -> pd.Series:
+    """Times as UTC Timestamps; NaT where missing or unparsable."""
+    return pd.to_datetime(values, utc=True, errors="coerce")
+
+
+class _PropLayoutRows(NamedTuple):
+    """What a prop-line layout gives: the lines, their tip-off and capture times (UTC, may be NaT)."""
+
+    lines: pd.DataFrame
+    commence: pd.Series
+    captured: pd.Series
+
+
+def _prop_lines(
+    df: pd.DataFrame,
+    teams: tuple[pd.Series, pd.Series, pd.Series],
+    bookmaker: pd.Series,
+    market: pd.Series | str,
+    player: str,
+    prices: tuple[str, str],
+) -> pd.DataFrame:
+    """The line columns: `teams` is (event id, home, away names), `player` and `prices` columns."""
+    event_id, home, away = teams
+    return pd.DataFrame(
+        {
+            "event_id": event_id,
+            "home_team": _teams(home),
+            "away_team": _teams(away),
+            "bookmaker": bookmaker,
+            "market": market,
+            "player_name": df[player],
+            "line": df["line"],
+            "over_price": _num(df, prices[0]),
+            "under_price": _num(df, prices[1]),
+        }
+    )
+
+
+def _event_props(df: pd.DataFrame) -> _PropLayoutRows:
+    """The "events" layout: tip-off and the market's last update are columns."""
+    teams = (df["event_id"].astype("string"), df["home_team"], df["away_team"])
+    market = df["market"].map(MARKET_NAMES)
+    lines = _prop_lines(df, teams, df["bookmaker"], market, "player", ("over_price", "under_price"))
+    return _PropLayoutRows(lines, _utc(df["commence_time"]), _utc(df["market_last_update"]))
+
+
+def _daily_threes_props(df: pd.DataFrame) -> _PropLayoutRows:
+    """The "daily threes" layout: "AWAY @ HOME" games, lines captured at their last update."""
+    # Upstream notes: historical snapshots were pulled at 20:00 UTC on the slate date unless
+    # the file records the book's or market's own update time.
+    pulled = _utc(df["file_date"] + "T20:00:00Z")
+    unknown = pd.Series(index=df.index, dtype=object)
+    updated = _utc(df.get("market_last_update", unknown))
+    updated = updated.fillna(_utc(df.get("bookmaker_last_update", unknown)))
+    away_home = df["game"].astype(str).str.split(" @ ", n=1, expand=True)
+    event_key = df["game"].astype(str) + "|" + df["game_time"].astype(str)
+    teams = (event_key, away_home[1], away_home[0])
+    market = df["market"].map(MARKET_NAMES)
+    lines = _prop_lines(df, teams, df["bookmaker"], market, "player", ("over_odds", "under_odds"))
+    return _PropLayoutRows(lines, _utc(df["game_time"]), updated.fillna(pulled))
+
+
+def _pra_props(df: pd.DataFrame) -> _PropLayoutRows:
+    """The "PRA" layout: books spelt freely, snapshots without a tip-off time."""
+    teams = (df["event_id"].astype("string"), df["home_team"], df["away_team"])
+    book = df["bookmaker"].astype(str).str.lower().str.replace(r"[^a-z0-9]", "", regex=True)
+    lines = _prop_lines(df, teams, book, "pra", "player_name", ("over_price", "under_price"))
+    # The snapshot is "usually minutes before tip" upstream; tip-off stays unknown (NaT) and is
+    # filled from the schedule where one is known.
+    commence = pd.Series(pd.NaT, index=df.index, dtype="datetime64[ns, UTC]")
+    return _PropLayoutRows(lines, commence, _utc(df["timestamp"]))
+
+
+_PROP_READERS = {"events": _event_props, "daily threes": _daily_threes_props, "PRA": _pra_props}
+
+
 def props_to_raw(df: pd.DataFrame, source: str) -> pd.DataFrame:
     """Flattened Odds API player-prop files (the three layouts in ../shared/data/props) -> raw_prop_lines."""
     layout = _layout(df, PROP_LAYOUTS)
-    if layout == "events":
-        commence = pd.to_datetime(df["commence_time"], utc=True, errors="coerce")
-        captured = pd.to_datetime(df["market_last_update"], utc=True, errors="coerce")
-        out = pd.DataFrame(
-            {
-                "event_id": df["event_id"].astype("string"),
-                "home_team": _teams(df["home_team"]),
-                "away_team": _teams(df["away_team"]),
-                "bookmaker": df["bookmaker"],
-                "market": df["market"].map(MARKET_NAMES),
-                "player_name": df["player"],
-                "line": df["line"],
-                "over_price": _num(df, "over_price"),
-                "under_price": _num(df, "under_price"),
-            }
-        )
-    elif layout == "daily threes":
-        commence = pd.to_datetime(df["game_time"], utc=True, errors="coerce")
-        # Upstream notes: historical snapshots were pulled at 20:00 UTC on the slate date unless
-        # the file records the book's or market's own update time.
-        pulled = pd.to_datetime(df["file_date"] + "T20:00:00Z", utc=True, errors="coerce")
-        updated = pd.to_datetime(
-            df.get("market_last_update", pd.Series(index=df.index, dtype=object)),
-            utc=True,
-            errors="coerce",
-        ).fillna(
-            pd.to_datetime(
-                df.get("bookmaker_last_update", pd.Series(index=df.index, dtype=object)),
-                utc=True,
-                errors="coerce",
-            )
-        )
-        captured = updated.fillna(pulled)
-        away_home = df["game"].astype(str).str.split(" @ ", n=1, expand=True)
-        event_key = df["game"].astype(str) + "|" + df["game_time"].astype(str)
-        out = pd.DataFrame(
-            {
-                "event_id": event_key,
-                "home_team": _teams(away_home[1]),
-                "away_team": _teams(away_home[0]),
-                "bookmaker": df["bookmaker"],
-                "market": df["market"].map(MARKET_NAMES),
-                "player_name": df["player"],
-                "line": df["line"],
-                "over_price": _num(df, "over_odds"),
-                "under_price": _num(df, "under_odds"),
-            }
-        )
-    elif layout == "PRA":
-        captured = pd.to_datetime(df["timestamp"], utc=True, errors="coerce")
-        # This layout has no tip-off time; the snapshot is "usually minutes before tip" upstream.
-        # Tip-off stays unknown (NaT) and is filled from the schedule where one is known.
-        commence = pd.Series(pd.NaT, index=df.index, dtype="datetime64[ns, UTC]")
-        out = pd.DataFrame(
-            {
-                "event_id": df["event_id"].astype("string"),
-                "home_team": _teams(df["home_team"]),
-                "away_team": _teams(df["away_team"]),
-                "bookmaker": df["bookmaker"]
-                .astype(str)
-                .str.lower()
-                .str.replace(r"[^a-z0-9]", "", regex=True),
-                "market": "pra",
-                "player_name": df["player_name"],
-                "line": df["line"],
-                "over_price": _num(df, "over_price"),
-                "under_price": _num(df, "under_price"),
-            }
-        )
-    else:
+    if layout not in _PROP_READERS:
         raise ValueError(f"unknown prop-line file layout; columns: {sorted(df.columns)}")
+    out, commence, captured = _PROP_READERS[layout](df)
     out["commence_time"] = commence
     out["captured_at"] = captured
     game_time = commence.fillna(captured)
@@ -407,7 +412,7 @@ def game_odds_to_raw(df: pd.DataFrame, source: str) -> pd.DataFrame:
     """Odds API game-odds rows (spread / total / moneyline per side) -> raw_game_odds."""
     layout = _layout(df, GAME_ODDS_LAYOUTS)
     if layout == "The Odds API":
-        commence = pd.to_datetime(df["commence_time"], utc=True, errors="coerce")
+        commence = _utc(df["commence_time"])
         return pd.DataFrame(
             {
                 "event_id": df["game_id"].astype("string"),
@@ -420,7 +425,7 @@ def game_odds_to_raw(df: pd.DataFrame, source: str) -> pd.DataFrame:
                 "side": df["team"],
                 "line": _num(df, "line"),
                 "price": _num(df, "odds"),
-                "captured_at": pd.to_datetime(df["last_update"], utc=True, errors="coerce"),
+                "captured_at": _utc(df["last_update"]),
                 "source": source,
             }
         )
