@@ -8,7 +8,7 @@ All-Star) are filtered, and those counts are reported by the caller.
 from __future__ import annotations
 
 import warnings
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from typing import NamedTuple
@@ -491,13 +491,23 @@ def _quiet_date_parsing() -> Iterator[None]:
         yield
 
 
+def _read(
+    path: Path,
+    what: str,
+    layouts: tuple[Layout, ...],
+    to_raw: Callable[[pd.DataFrame, str], pd.DataFrame],
+) -> pd.DataFrame:
+    """A file of one of `layouts` converted by `to_raw`; InputFileError if it cannot be used."""
+    df, layout = _checked_frame(path, what, layouts)
+    with _quiet_date_parsing():
+        out = to_raw(df, f"file:{path.name}")
+    require_dates(path, df, out["game_date"], layout, what)
+    return out
+
+
 def read_player_logs(path: Path) -> pd.DataFrame:
     """A player game-log file as raw_player_boxscores rows; InputFileError if it cannot be used."""
-    df, layout = _checked_frame(path, PLAYER_LOGS, PLAYER_LOG_LAYOUTS)
-    with _quiet_date_parsing():
-        out = player_logs_to_raw(df, source=f"file:{path.name}")
-    require_dates(path, df, out["game_date"], layout, PLAYER_LOGS)
-    return out
+    return _read(path, PLAYER_LOGS, PLAYER_LOG_LAYOUTS, player_logs_to_raw)
 
 
 def read_team_logs(path: Path) -> tuple[pd.DataFrame, int]:
@@ -518,20 +528,12 @@ def read_team_logs(path: Path) -> tuple[pd.DataFrame, int]:
 
 def read_props(path: Path) -> pd.DataFrame:
     """A player-prop file (any of PROP_LAYOUTS) as raw_prop_lines rows."""
-    df, layout = _checked_frame(path, PROPS, PROP_LAYOUTS)
-    with _quiet_date_parsing():
-        out = props_to_raw(df, source=f"file:{path.name}")
-    require_dates(path, df, out["game_date"], layout, PROPS)
-    return out
+    return _read(path, PROPS, PROP_LAYOUTS, props_to_raw)
 
 
 def read_game_odds(path: Path) -> pd.DataFrame:
     """A game-odds file (any of GAME_ODDS_LAYOUTS) as raw_game_odds rows."""
-    df, layout = _checked_frame(path, GAME_ODDS, GAME_ODDS_LAYOUTS)
-    with _quiet_date_parsing():
-        out = game_odds_to_raw(df, source=f"file:{path.name}")
-    require_dates(path, df, out["game_date"], layout, GAME_ODDS)
-    return out
+    return _read(path, GAME_ODDS, GAME_ODDS_LAYOUTS, game_odds_to_raw)
 
 
 def canonical_game_ids(players: pd.DataFrame, schedule: pd.DataFrame) -> pd.DataFrame:
