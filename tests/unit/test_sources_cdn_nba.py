@@ -7,24 +7,23 @@ import math
 from datetime import UTC, date, datetime
 from typing import Any
 
-import httpx
 import pandas as pd
 import pytest
 import respx
 
+from contracts.live_scores import SCOREBOARD_COLUMNS
 from resources.sources.base import GameDaySource, SourceError
 from resources.sources.cdn_nba import (
     DEFAULT_BASE_URL,
     LIVE_BOXSCORE_COLUMNS,
-    SCOREBOARD_COLUMNS,
     CdnNbaSource,
     parse_live_boxscore,
     parse_payload,
     parse_todays_scoreboard,
     scoreboard_date,
 )
-from resources.sources.http import HttpClient, HttpConfig
-from tests.unit.recorded import fixture_readers, one
+from tests.unit import recorded
+from tests.unit.recorded import assert_source_error, fixture_readers, one, quiet_client, respond
 
 SCOREBOARD = "todaysScoreboard_00_2023-02-24.json"
 BOXSCORE = "boxscore_0022000196.game_only.json"
@@ -98,20 +97,10 @@ def test_live_boxscore_player_with_missing_stats_is_kept() -> None:
     assert math.isnan(one(df, player_name="Jaylen Brown")["pts"])
 
 
-@pytest.mark.parametrize(
-    ("body", "message"),
-    [
-        (b"", "empty response body"),
-        (b"<!DOCTYPE html><html><body>403 Forbidden</body></html>", "HTML page"),
-        (b"{not json", "not JSON"),
-        (b'{"meta": {"code": 200}}', "no game.homeTeam/awayTeam"),
-    ],
-)
+@recorded.unusable_payloads((b'{"meta": {"code": 200}}', "no game.homeTeam/awayTeam"))
 def test_live_boxscore_unusable_payload(body: bytes, message: str) -> None:
     url = "https://cdn.nba.com/static/json/liveData/boxscore/boxscore_0022000196.json"
-    with pytest.raises(SourceError, match=message) as info:
-        parse_live_boxscore(body, url=url)
-    assert info.value.source == "cdn_nba" and info.value.url == url
+    assert_source_error(parse_live_boxscore, body, message, "cdn_nba", url)
 
 
 def test_scoreboard_without_games_raises() -> None:
@@ -123,18 +112,17 @@ def test_scoreboard_without_games_raises() -> None:
 
 
 def make_source() -> CdnNbaSource:
-    client = HttpClient(
-        "cdn_nba", HttpConfig(base_url=DEFAULT_BASE_URL, max_attempts=2), sleep=lambda _: None
-    )
+    client = quiet_client("cdn_nba", DEFAULT_BASE_URL, max_attempts=2)
     return CdnNbaSource(client, now=lambda: datetime(2023, 2, 24, 4, 28, tzinfo=UTC))
 
 
 SCOREBOARD_URL = f"{DEFAULT_BASE_URL}/scoreboard/todaysScoreboard_00.json"
+BOXSCORE_URL = f"{DEFAULT_BASE_URL}/boxscore/boxscore_0022200895.json"
 
 
 @respx.mock
 def test_source_live_scoreboard_for_its_day_only() -> None:
-    respx.get(SCOREBOARD_URL).mock(return_value=httpx.Response(200, content=raw(SCOREBOARD)))
+    respond(SCOREBOARD_URL, content=raw(SCOREBOARD))
     source: GameDaySource = make_source()
     [payload] = source.fetch("live_scoreboard", date(2023, 2, 24))
     assert len(parse_payload(payload)) == 8
@@ -149,9 +137,7 @@ def test_source_live_boxscores_only_for_started_games() -> None:
     assert source_boxscores(board) == []  # every game is still scheduled
     started = copy.deepcopy(board)
     started["scoreboard"]["games"][0]["gameStatus"] = 2  # as the feed says once WAS-NYK tips off
-    box_route = respx.get(f"{DEFAULT_BASE_URL}/boxscore/boxscore_0022200895.json").mock(
-        return_value=httpx.Response(200, content=raw(BOXSCORE))
-    )
+    box_route = respond(BOXSCORE_URL, content=raw(BOXSCORE))
     [payload] = source_boxscores(started)
     assert box_route.call_count == 1
     assert payload.meta == {"game_id": "0022200895"} and payload.kind == "live_boxscore"
@@ -159,15 +145,13 @@ def test_source_live_boxscores_only_for_started_games() -> None:
 
 
 def source_boxscores(board: dict[str, Any]) -> list[Any]:
-    respx.get(SCOREBOARD_URL).mock(return_value=httpx.Response(200, json=board))
+    respond(SCOREBOARD_URL, json=board)
     return make_source().fetch("live_boxscore", date(2023, 2, 24))
 
 
 @respx.mock
 def test_source_boxscore_not_yet_published_is_not_retried() -> None:
-    route = respx.get(f"{DEFAULT_BASE_URL}/boxscore/boxscore_0022200895.json").mock(
-        return_value=httpx.Response(403, text="<Error>AccessDenied</Error>")
-    )
+    route = respond(BOXSCORE_URL, 403, text="<Error>AccessDenied</Error>")
     with pytest.raises(SourceError, match="HTTP 403"):
         make_source().fetch_live_boxscore("0022200895", date(2023, 2, 24))
     assert route.call_count == 1

@@ -17,7 +17,6 @@ import respx
 
 from contracts.raw import RawGameOdds, RawPropLines
 from resources.sources.base import GameDaySource, SourceError, TransientSourceError
-from resources.sources.http import HttpClient, HttpConfig
 from resources.sources.odds_api import (
     DEFAULT_BASE_URL,
     EVENT_COLUMNS,
@@ -28,7 +27,8 @@ from resources.sources.odds_api import (
     parse_payload,
     to_american,
 )
-from tests.unit.recorded import fixture_readers, one
+from tests.unit import recorded
+from tests.unit.recorded import assert_source_error, fixture_readers, one, quiet_client, respond
 
 PROPS = "event_odds_player_props_39fe52ee_2024-03-11_RECONSTRUCTED.json"
 H2H = "historical_event_odds_h2h_cd0bc7d0_2024-01-25.json"
@@ -36,6 +36,7 @@ SPREADS_TOTALS = "historical_event_odds_spreads_totals_cd0bc7d0_2024-01-25.json"
 EVENTS_2024 = "historical_events_2024-01-25T03-55-40Z.json"
 EVENTS_2025 = "historical_events_2025-03-09T23-55-38Z.json"
 KEY = "0f1e2d3c4b5a69788796a5b4c3d2e1f0"
+EVENTS_URL = f"{DEFAULT_BASE_URL}/v4/sports/basketball_nba/events"
 
 
 raw, loaded = fixture_readers("odds_api")
@@ -177,20 +178,13 @@ def test_to_american() -> None:
     assert to_american(-110.0, "american") == -110
 
 
-@pytest.mark.parametrize(
-    ("body", "message"),
-    [
-        (b"", "empty response body"),
-        (b"<html><title>502 Bad Gateway</title></html>", "HTML page"),
-        (b"rate limited", "not JSON"),
-        (b'{"message": "Unknown event"}', "error body instead of data: .*Unknown event"),
-        (b'{"id": "e1", "sport_key": "basketball_nba"}', "no bookmakers list"),
-    ],
+@recorded.unusable_payloads(
+    (b'{"message": "Unknown event"}', "error body instead of data: .*Unknown event"),
+    (b'{"id": "e1", "sport_key": "basketball_nba"}', "no bookmakers list"),
 )
 def test_event_odds_unusable_payload(body: bytes, message: str) -> None:
-    with pytest.raises(SourceError, match=message) as info:
-        parse_event_player_props(body, url="https://api.the-odds-api.com/v4/x")
-    assert info.value.source == "odds_api"
+    url = "https://api.the-odds-api.com/v4/x"
+    assert_source_error(parse_event_player_props, body, message, "odds_api", url)
 
 
 def test_events_payload_not_a_list() -> None:
@@ -204,9 +198,7 @@ def test_events_payload_not_a_list() -> None:
 
 
 def make_source(**kw: Any) -> OddsApiSource:
-    client = HttpClient(
-        "odds_api", HttpConfig(base_url=DEFAULT_BASE_URL, max_attempts=2), sleep=lambda _: None
-    )
+    client = quiet_client("odds_api", DEFAULT_BASE_URL, max_attempts=2)
     return OddsApiSource(
         KEY, client=client, now=lambda: datetime(2024, 1, 25, 4, 0, tzinfo=UTC), **kw
     )
@@ -217,10 +209,10 @@ def test_historical_prop_lines_fetch_only_that_dates_events(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     caplog.set_level(logging.DEBUG)
-    events = respx.get(f"{DEFAULT_BASE_URL}/v4/historical/sports/basketball_nba/events").mock(
-        return_value=httpx.Response(
-            200, content=raw(EVENTS_2024), headers={"x-requests-remaining": "480"}
-        )
+    events = respond(
+        f"{DEFAULT_BASE_URL}/v4/historical/sports/basketball_nba/events",
+        content=raw(EVENTS_2024),
+        headers={"x-requests-remaining": "480"},
     )
     odds = respx.get(url__regex=r".*/v4/historical/sports/basketball_nba/events/\w+/odds").mock(
         return_value=httpx.Response(200, content=raw(SPREADS_TOTALS))
@@ -260,9 +252,7 @@ def test_historical_prop_lines_fetch_only_that_dates_events(
 
 @respx.mock
 def test_live_game_odds_fetch() -> None:
-    respx.get(f"{DEFAULT_BASE_URL}/v4/sports/basketball_nba/events").mock(
-        return_value=httpx.Response(200, json=loaded(EVENTS_2025)["data"])
-    )
+    respond(EVENTS_URL, json=loaded(EVENTS_2025)["data"])
     odds = respx.get(url__regex=r".*/v4/sports/basketball_nba/events/\w+/odds").mock(
         return_value=httpx.Response(200, content=raw(H2H))
     )
@@ -280,17 +270,13 @@ def test_live_game_odds_fetch() -> None:
 
 @respx.mock
 def test_api_key_absent_from_errors() -> None:
-    respx.get(f"{DEFAULT_BASE_URL}/v4/sports/basketball_nba/events").mock(
-        return_value=httpx.Response(401, json={"message": f"API key {KEY} is not valid"})
-    )
+    respond(EVENTS_URL, 401, json={"message": f"API key {KEY} is not valid"})
     with pytest.raises(SourceError) as denied:
         make_source().fetch("prop_lines", date(2025, 3, 9))
     assert KEY not in str(denied.value) and KEY not in repr(denied.value)
     assert "HTTP 401" in str(denied.value)
 
-    respx.get(f"{DEFAULT_BASE_URL}/v4/sports/basketball_nba/events").mock(
-        return_value=httpx.Response(429)
-    )
+    respond(EVENTS_URL, 429)
     with pytest.raises(TransientSourceError) as limited:
         make_source().fetch("prop_lines", date(2025, 3, 9))
     assert KEY not in str(limited.value)

@@ -6,14 +6,12 @@ import copy
 import math
 from datetime import UTC, date, datetime
 
-import httpx
 import pandas as pd
 import pytest
 import respx
 
 from contracts.raw import RawPlayerBoxscores, RawSchedule, RawTeamBoxscores
 from resources.sources.base import GameDaySource, RawPayload, SourceError
-from resources.sources.http import HttpClient, HttpConfig
 from resources.sources.stats_nba import (
     DEFAULT_BASE_URL,
     StatsNbaSource,
@@ -26,7 +24,8 @@ from resources.sources.stats_nba import (
     parse_scoreboardv2,
     parse_scoreboardv3,
 )
-from tests.unit.recorded import fixture_readers, one
+from tests.unit import recorded
+from tests.unit.recorded import assert_source_error, fixture_readers, one, quiet_client, respond
 
 raw, loaded = fixture_readers("stats_nba")
 
@@ -193,27 +192,17 @@ def test_commonteamroster() -> None:
 # --------------------------------------------------------------------------- bad payloads
 
 
-@pytest.mark.parametrize(
-    ("body", "message"),
-    [
-        (b"", "empty response body"),
-        (b"   \n", "empty response body"),
-        (b"<html><body><h1>Access Denied</h1></body></html>", "HTML page instead of JSON"),
-        (b"Internal error", "body is not JSON"),
-        (b'{"resource": "leaguegamelog", "parameters": {}}', "no resultSets"),
-        (
-            b'{"resultSets": [{"name": "Other", "headers": [], "rowSet": []}]}',
-            "'LeagueGameLog' missing",
-        ),
-        (b"[1, 2]", "expected a JSON object"),
-    ],
+@recorded.unusable_payloads(
+    (b'{"resource": "leaguegamelog", "parameters": {}}', "no resultSets"),
+    (
+        b'{"resultSets": [{"name": "Other", "headers": [], "rowSet": []}]}',
+        "'LeagueGameLog' missing",
+    ),
+    (b"[1, 2]", "expected a JSON object"),
 )
 def test_unusable_payload_raises_source_error(body: bytes, message: str) -> None:
     url = "https://stats.nba.com/stats/leaguegamelog?PlayerOrTeam=P"
-    with pytest.raises(SourceError, match=message) as info:
-        parse_leaguegamelog_players(body, url=url)
-    assert info.value.source == "stats_nba" and info.value.url == url
-    assert url in str(info.value)
+    assert_source_error(parse_leaguegamelog_players, body, message, "stats_nba", url)
 
 
 def test_rows_not_matching_headers_raise() -> None:
@@ -231,17 +220,14 @@ def test_boxscore_v3_without_teams_raises() -> None:
 
 
 def make_source() -> StatsNbaSource:
-    config = HttpConfig(base_url=DEFAULT_BASE_URL, max_attempts=2, min_interval_s=0.0)
-    client = HttpClient("stats_nba", config, sleep=lambda _: None)
+    client = quiet_client("stats_nba", DEFAULT_BASE_URL, max_attempts=2, min_interval_s=0.0)
     return StatsNbaSource(client, now=lambda: datetime(2026, 2, 22, 12, 0, tzinfo=UTC))
 
 
 @respx.mock
 def test_source_schedule_keeps_body_verbatim() -> None:
     body = raw("scoreboardv2_2026-02-22.json")
-    route = respx.get(f"{DEFAULT_BASE_URL}/scoreboardv2").mock(
-        return_value=httpx.Response(200, content=body)
-    )
+    route = respond(f"{DEFAULT_BASE_URL}/scoreboardv2", content=body)
     [payload] = make_source().fetch("schedule", date(2026, 2, 22))
     assert route.calls.last.request.url.params["GameDate"] == "2026-02-22"
     assert payload.content == body and payload.kind == "schedule" and payload.source == "stats_nba"
@@ -253,9 +239,7 @@ def test_source_schedule_keeps_body_verbatim() -> None:
 @respx.mock
 def test_source_player_boxscores_asks_one_date() -> None:
     body = raw("leaguegamelog_P_2024-25_date_2025-03-15.json")
-    route = respx.get(f"{DEFAULT_BASE_URL}/leaguegamelog").mock(
-        return_value=httpx.Response(200, content=body)
-    )
+    route = respond(f"{DEFAULT_BASE_URL}/leaguegamelog", content=body)
     payloads = make_source().fetch("player_boxscores", date(2025, 3, 15))
     assert len(payloads) == 1 and route.call_count == 1
     params = route.calls.last.request.url.params
@@ -271,9 +255,7 @@ def test_source_player_boxscores_asks_one_date() -> None:
 @respx.mock
 def test_source_team_boxscores_in_april_covers_playin_and_playoffs() -> None:
     body = raw("leaguegamelog_T_2025-26_regular_season.json")
-    route = respx.get(f"{DEFAULT_BASE_URL}/leaguegamelog").mock(
-        return_value=httpx.Response(200, content=body)
-    )
+    route = respond(f"{DEFAULT_BASE_URL}/leaguegamelog", content=body)
     payloads = make_source().fetch("team_boxscores", date(2026, 4, 15))
     assert [p.meta["season_type"] for p in payloads] == ["Regular Season", "PlayIn", "Playoffs"]
     assert {c.request.url.params["PlayerOrTeam"] for c in route.calls} == {"T"}
@@ -287,10 +269,8 @@ def test_source_rejects_unknown_kind() -> None:
 @respx.mock
 def test_source_scoreboardv3_and_parse_payload_dispatch() -> None:
     body = raw("scoreboardv3_2025-11-05.json")
-    respx.get(f"{DEFAULT_BASE_URL}/scoreboardv3").mock(
-        return_value=httpx.Response(200, content=body)
-    )
-    client = HttpClient("stats_nba", HttpConfig(base_url=DEFAULT_BASE_URL), sleep=lambda _: None)
+    respond(f"{DEFAULT_BASE_URL}/scoreboardv3", content=body)
+    client = quiet_client("stats_nba", DEFAULT_BASE_URL)
     source: GameDaySource = StatsNbaSource(client, schedule_endpoint="scoreboardv3")
     [payload] = source.fetch("schedule", date(2025, 11, 5))
     assert payload.meta["endpoint"] == "scoreboardv3"
