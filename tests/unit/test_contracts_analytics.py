@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -12,10 +12,17 @@ import pytest
 from contracts.analytics import PlayerGameSummary, TeamGameSummary, UpcomingPlayerGameContext
 from features.analytics import player_game_summary, team_game_summary
 from resources.sources import files as importers
-from tests.unit.test_contracts_validate import assert_breaks_only, broken_rules, real_tables
+from tests.unit.contract_rules import (
+    Mutation,
+    all_of,
+    assert_rule_breaks,
+    broken_rules,
+    same_teams,
+    set_value,
+)
+from tests.unit.test_contracts_validate import real_tables
 
 FILES = Path(__file__).resolve().parents[1] / "fixtures" / "files"
-Mutation = Callable[[pd.DataFrame], None]
 
 
 @pytest.fixture(scope="module")
@@ -43,29 +50,14 @@ def context() -> pd.DataFrame:
     return rows
 
 
-def _set(column: str, value: object, row: int = 1) -> Mutation:
-    def mutate(frame: pd.DataFrame) -> None:
-        frame.loc[row, column] = value
-
-    return mutate
-
-
-def _all(*mutations: Mutation) -> Mutation:
-    def mutate(frame: pd.DataFrame) -> None:
-        for one in mutations:
-            one(frame)
-
-    return mutate
-
-
-def _same_teams(frame: pd.DataFrame) -> None:
-    frame.loc[1, "opponent_abbr"] = frame.loc[1, "team_abbr"]
+# Row 1 of each good frame is the one the rules break.
+_set = partial(set_value, row=1)
 
 
 # Terry Rozier (row 1): 31 minutes, 12 points, 3 threes.
 PLAYER_RULES: list[tuple[str, Mutation]] = [
     ("points < 3 * threes", _set("threes", 5.0)),
-    ("team_abbr equals opponent_abbr", _same_teams),
+    ("team_abbr equals opponent_abbr", same_teams(1)),
     ("isin(", _set("team_abbr", "PHO")),
     ("less_than_or_equal_to(70", _set("minutes", 71.0)),
     ("str_matches(", _set("season", "2024-2025")),
@@ -77,10 +69,7 @@ PLAYER_RULES: list[tuple[str, Mutation]] = [
 
 @pytest.mark.parametrize(("rule", "mutate"), PLAYER_RULES, ids=[r for r, _ in PLAYER_RULES])
 def test_player_game_summary_rules(players: pd.DataFrame, rule: str, mutate: Mutation) -> None:
-    assert broken_rules(PlayerGameSummary, players) == set()
-    bad = players.copy()
-    mutate(bad)
-    assert_breaks_only(PlayerGameSummary, bad, rule)
+    assert_rule_breaks(PlayerGameSummary, players, rule, mutate)
 
 
 def _wrong_rating(frame: pd.DataFrame) -> None:
@@ -88,7 +77,7 @@ def _wrong_rating(frame: pd.DataFrame) -> None:
 
 
 TEAM_RULES: list[tuple[str, Mutation]] = [
-    ("team_abbr equals opponent_abbr", _same_teams),
+    ("team_abbr equals opponent_abbr", same_teams(1)),
     ("off_rating != 100 * points / possessions", _wrong_rating),
     ("less_than_or_equal_to(140", _set("pace", 184.8)),  # per 96 minutes: a units bug
     ("isin(", _set("opponent_abbr", "NJN")),
@@ -98,10 +87,7 @@ TEAM_RULES: list[tuple[str, Mutation]] = [
 
 @pytest.mark.parametrize(("rule", "mutate"), TEAM_RULES, ids=[r for r, _ in TEAM_RULES])
 def test_team_game_summary_rules(teams: pd.DataFrame, rule: str, mutate: Mutation) -> None:
-    assert broken_rules(TeamGameSummary, teams) == set()
-    bad = teams.copy()
-    mutate(bad)
-    assert_breaks_only(TeamGameSummary, bad, rule)
+    assert_rule_breaks(TeamGameSummary, teams, rule, mutate)
 
 
 def _flip_back_to_back(frame: pd.DataFrame) -> None:
@@ -114,17 +100,17 @@ def _week_over_fortnight(frame: pd.DataFrame) -> None:
 
 # Durant on 2024-03-11 (row 1): 2 days' rest, 3 games and 116 minutes in the last 7 days.
 CONTEXT_RULES: list[tuple[str, Mutation]] = [
-    ("team_abbr equals opponent_abbr", _same_teams),
+    ("team_abbr equals opponent_abbr", same_teams(1)),
     ("isin(", _set("team_abbr", "PHO")),
     ("greater_than_or_equal_to(1", _set("days_rest", 0.0)),
     ("back_to_back != (days_rest == 1)", _flip_back_to_back),
     ("last 7 days exceed last 14 days", _week_over_fortnight),
     ("minutes_last_7d > 70 * games_last_7d", _set("games_last_7d", 1.0)),
-    ("less_than_or_equal_to(7", _all(_set("games_last_14d", 8.0), _set("games_last_7d", 8.0))),
+    ("less_than_or_equal_to(7", all_of(_set("games_last_14d", 8.0), _set("games_last_7d", 8.0))),
     ("isin(", _set("expected_reason", "injury_return")),
     ("less_than_or_equal_to(120", _set("line_pra", 375.0)),
     ("implied_team_total != (game_total - team_spread) / 2", _set("implied_team_total", 127.25)),
-    ("greater_than(0", _all(_set("game_total", 0.0), _set("implied_team_total", 3.0))),
+    ("greater_than(0", all_of(_set("game_total", 0.0), _set("implied_team_total", 3.0))),
     ("greater_than_or_equal_to(60", _set("opp_pace", 9.66)),
     ("multiple_fields_uniqueness", _set("game_date", pd.Timestamp("2023-10-24"))),
 ]
@@ -132,10 +118,7 @@ CONTEXT_RULES: list[tuple[str, Mutation]] = [
 
 @pytest.mark.parametrize(("rule", "mutate"), CONTEXT_RULES, ids=[r for r, _ in CONTEXT_RULES])
 def test_context_rules(context: pd.DataFrame, rule: str, mutate: Mutation) -> None:
-    assert broken_rules(UpcomingPlayerGameContext, context) == set()
-    bad = context.copy()
-    mutate(bad)
-    assert_breaks_only(UpcomingPlayerGameContext, bad, rule)
+    assert_rule_breaks(UpcomingPlayerGameContext, context, rule, mutate)
 
 
 def test_context_before_enrichment_keeps_the_contract(context: pd.DataFrame) -> None:

@@ -2,23 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import pandas as pd
 import pytest
 
 from contracts.crosswalk import RESOLUTIONS, PlayerRegistry, PropNameResolution
 from features.identity import RESOLUTIONS as IDENTITY_RESOLUTIONS
-from tests.unit.test_contracts_validate import assert_breaks_only, broken_rules
-
-Mutation = Callable[[pd.DataFrame], None]
-
-
-def _set(column: str, value: object, row: int = 0) -> Mutation:
-    def mutate(frame: pd.DataFrame) -> None:
-        frame.loc[row, column] = value
-
-    return mutate
+from tests.unit.contract_rules import Mutation, assert_rule_breaks, set_value
 
 
 @pytest.fixture
@@ -38,20 +27,18 @@ def registry() -> pd.DataFrame:
 
 
 REGISTRY_RULES: list[tuple[str, Mutation]] = [
-    ("first_date after last_date", _set("first_date", pd.Timestamp("2023-02-01"))),
-    ("more games than days between first_date and last_date", _set("n_games", 92)),
-    ("isin(", _set("team_abbr", "NJN")),
-    ("greater_than_or_equal_to(1", _set("n_games", 0)),
-    ("str_length(", _set("canonical_name", "")),
-    ("multiple_fields_uniqueness", _set("team_abbr", "PHX")),
+    ("first_date after last_date", set_value("first_date", pd.Timestamp("2023-02-01"))),
+    ("more games than days between first_date and last_date", set_value("n_games", 92)),
+    ("isin(", set_value("team_abbr", "NJN")),
+    ("greater_than_or_equal_to(1", set_value("n_games", 0)),
+    ("str_length(", set_value("canonical_name", "")),
+    ("multiple_fields_uniqueness", set_value("team_abbr", "PHX")),
 ]
 
 
 @pytest.mark.parametrize(("rule", "mutate"), REGISTRY_RULES, ids=[r for r, _ in REGISTRY_RULES])
 def test_player_registry_rules(registry: pd.DataFrame, rule: str, mutate: Mutation) -> None:
-    assert broken_rules(PlayerRegistry, registry) == set()
-    mutate(registry)
-    assert_breaks_only(PlayerRegistry, registry, rule)
+    assert_rule_breaks(PlayerRegistry, registry, rule, mutate)
 
 
 @pytest.fixture
@@ -72,21 +59,19 @@ def resolution() -> pd.DataFrame:
 
 
 RESOLUTION_RULES: list[tuple[str, Mutation]] = [
-    ("player_id missing exactly when unresolved", _set("resolution", "unresolved")),
-    ("player_id missing exactly when unresolved", _set("resolution", "exact", row=2)),
-    ("played known for an unresolved name", _set("played", True, row=2)),
-    ("n_books > n_rows", _set("n_books", 45)),
-    ("isin(", _set("resolution", "fuzzy")),
-    ("greater_than_or_equal_to(1", _set("n_books", 0)),
-    ("multiple_fields_uniqueness", _set("player_name", "Kevin Durant", row=1)),
+    ("player_id missing exactly when unresolved", set_value("resolution", "unresolved")),
+    ("player_id missing exactly when unresolved", set_value("resolution", "exact", row=2)),
+    ("played known for an unresolved name", set_value("played", True, row=2)),
+    ("n_books > n_rows", set_value("n_books", 45)),
+    ("isin(", set_value("resolution", "fuzzy")),
+    ("greater_than_or_equal_to(1", set_value("n_books", 0)),
+    ("multiple_fields_uniqueness", set_value("player_name", "Kevin Durant", row=1)),
 ]
 
 
 @pytest.mark.parametrize(("rule", "mutate"), RESOLUTION_RULES, ids=[r for r, _ in RESOLUTION_RULES])
 def test_prop_name_resolution_rules(resolution: pd.DataFrame, rule: str, mutate: Mutation) -> None:
-    assert broken_rules(PropNameResolution, resolution) == set()
-    mutate(resolution)
-    assert_breaks_only(PropNameResolution, resolution, rule)
+    assert_rule_breaks(PropNameResolution, resolution, rule, mutate)
 
 
 def test_resolution_labels_are_the_identity_module_labels() -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from functools import partial
 
 import numpy as np
 import pandas as pd
@@ -10,24 +10,10 @@ import pytest
 
 from contracts.operations import COVERED_TABLES, Coverage
 from features.pipeline import COVERAGE_COLUMNS
-from tests.unit.test_contracts_validate import assert_breaks_only, broken_rules
+from tests.unit.contract_rules import Mutation, all_of, assert_rule_breaks, set_value
 
-Mutation = Callable[[pd.DataFrame], None]
-
-
-def _set(column: str, value: object, row: int = 3) -> Mutation:
-    def mutate(frame: pd.DataFrame) -> None:
-        frame.loc[row, column] = value
-
-    return mutate
-
-
-def _all(*mutations: Mutation) -> Mutation:
-    def mutate(frame: pd.DataFrame) -> None:
-        for one in mutations:
-            one(frame)
-
-    return mutate
+# Row 3 (ml_feature_store on 2024-03-10) is the one the rules break.
+_set = partial(set_value, row=3)
 
 
 @pytest.fixture
@@ -46,20 +32,18 @@ def coverage() -> pd.DataFrame:
 
 
 COVERAGE_RULES: list[tuple[str, Mutation]] = [
-    ("actual > expected", _all(_set("expected", 200), _set("ratio", 230 / 200))),
+    ("actual > expected", all_of(_set("expected", 200), _set("ratio", 230 / 200))),
     ("ratio != actual / expected", _set("ratio", 0.5)),
     ("ratio != actual / expected", _set("ratio", np.nan)),
     ("isin(", _set("table_name", "player_game_summary")),
-    ("greater_than_or_equal_to(0", _all(_set("actual", -1), _set("ratio", -1 / 243))),
+    ("greater_than_or_equal_to(0", all_of(_set("actual", -1), _set("ratio", -1 / 243))),
     ("multiple_fields_uniqueness", _set("table_name", "player_daily_cache")),
 ]
 
 
 @pytest.mark.parametrize(("rule", "mutate"), COVERAGE_RULES, ids=[r for r, _ in COVERAGE_RULES])
 def test_coverage_rules(coverage: pd.DataFrame, rule: str, mutate: Mutation) -> None:
-    assert broken_rules(Coverage, coverage) == set()
-    mutate(coverage)
-    assert_breaks_only(Coverage, coverage, rule)
+    assert_rule_breaks(Coverage, coverage, rule, mutate)
 
 
 def test_covered_tables_are_the_pipeline_coverage_tables() -> None:

@@ -6,7 +6,7 @@ the 2023-24 opener (history from last season only) and 2024-03-11 (with lines in
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from functools import partial
 
 import numpy as np
 import pandas as pd
@@ -19,11 +19,18 @@ from contracts.precompute import (
     PropLineConsensus,
     TeamDefenseSummary,
 )
-from tests.unit.test_contracts_validate import assert_breaks_only, broken_rules, real_tables
+from tests.unit.contract_rules import (
+    Mutation,
+    assert_rule_breaks,
+    broken_rules,
+    same_teams,
+    set_value,
+    shift,
+)
+from tests.unit.test_contracts_validate import real_tables
 
 DURANT = "201142"
 MARCH_DAY = pd.Timestamp("2024-03-11")
-Mutation = Callable[[pd.DataFrame], None]
 
 
 def _rows(table: str, **equals: object) -> pd.DataFrame:
@@ -34,39 +41,8 @@ def _rows(table: str, **equals: object) -> pd.DataFrame:
     return frame[keep].reset_index(drop=True)
 
 
-def _set(column: str, value: object, row: int = -1) -> Mutation:
-    """Set one value (row -1: the last row, Durant's March row where the table has two)."""
-
-    def mutate(frame: pd.DataFrame) -> None:
-        frame.loc[frame.index[row], column] = value
-
-    return mutate
-
-
-def _shift(column: str, by: float, row: int = -1) -> Mutation:
-    def mutate(frame: pd.DataFrame) -> None:
-        frame.loc[frame.index[row], column] = frame.loc[frame.index[row], column] + by
-
-    return mutate
-
-
-def _all(*mutations: Mutation) -> Mutation:
-    def mutate(frame: pd.DataFrame) -> None:
-        for one in mutations:
-            one(frame)
-
-    return mutate
-
-
-def _same_teams(frame: pd.DataFrame) -> None:
-    frame.loc[frame.index[-1], "opponent_abbr"] = frame.loc[frame.index[-1], "team_abbr"]
-
-
-def _check(model: type, good: pd.DataFrame, rule: str, mutate: Mutation) -> None:
-    assert broken_rules(model, good) == set()
-    bad = good.copy()
-    mutate(bad)
-    assert_breaks_only(model, bad, rule)
+# Row -1 is the last row: Durant's March row where the table has two.
+_set = partial(set_value, row=-1)
 
 
 @pytest.fixture(scope="module")
@@ -78,10 +54,10 @@ def cache() -> pd.DataFrame:
 
 CACHE_RULES: list[tuple[str, Mutation]] = [
     ("last_game_date not before game_date", _set("last_game_date", MARCH_DAY)),
-    ("pra window != points + rebounds + assists windows", _shift("pra_l10", 1.0)),
-    ("pra window != points + rebounds + assists windows", _shift("pra_per36_l10", 2.0)),
-    ("trend != l5 - l20", _shift("assists_trend", 0.5)),
-    ("games_this_season > games_total", _shift("games_this_season", 100.0)),
+    ("pra window != points + rebounds + assists windows", shift("pra_l10", 1.0)),
+    ("pra window != points + rebounds + assists windows", shift("pra_per36_l10", 2.0)),
+    ("trend != l5 - l20", shift("assists_trend", 0.5)),
+    ("games_this_season > games_total", shift("games_this_season", 100.0)),
     ("games_in_l20 != min(games_total, 20)", _set("games_in_l20", 5.0)),
     ("prior_season_only with games this season", _set("prior_season_only", True)),
     ("less_than_or_equal_to(70", _set("minutes_season", 73.5)),
@@ -92,7 +68,7 @@ CACHE_RULES: list[tuple[str, Mutation]] = [
 
 @pytest.mark.parametrize(("rule", "mutate"), CACHE_RULES, ids=[r for r, _ in CACHE_RULES])
 def test_player_daily_cache_rules(cache: pd.DataFrame, rule: str, mutate: Mutation) -> None:
-    _check(PlayerDailyCache, cache, rule, mutate)
+    assert_rule_breaks(PlayerDailyCache, cache, rule, mutate)
 
 
 @pytest.fixture(scope="module")
@@ -103,7 +79,7 @@ def defence() -> pd.DataFrame:
 
 
 DEFENCE_RULES: list[tuple[str, Mutation]] = [
-    ("allowed_pra != allowed points + rebounds + assists", _shift("allowed_pra", 3.0)),
+    ("allowed_pra != allowed points + rebounds + assists", shift("allowed_pra", 3.0)),
     ("less_than_or_equal_to(140", _set("pace_l10", 196.4)),
     ("isin(", _set("team_abbr", "PHO")),
     ("greater_than(0", _set("def_factor_threes", 0.0)),
@@ -113,7 +89,7 @@ DEFENCE_RULES: list[tuple[str, Mutation]] = [
 
 @pytest.mark.parametrize(("rule", "mutate"), DEFENCE_RULES, ids=[r for r, _ in DEFENCE_RULES])
 def test_team_defense_summary_rules(defence: pd.DataFrame, rule: str, mutate: Mutation) -> None:
-    _check(TeamDefenseSummary, defence, rule, mutate)
+    assert_rule_breaks(TeamDefenseSummary, defence, rule, mutate)
 
 
 @pytest.fixture(scope="module")
@@ -124,7 +100,7 @@ def factors() -> pd.DataFrame:
 FACTOR_RULES: list[tuple[str, Mutation]] = [
     ("less_than_or_equal_to(75", _set("fatigue", 116.0)),  # minutes, not minutes per day
     ("greater_than_or_equal_to(-1", _set("usage_spike", -1.3)),
-    ("team_abbr equals opponent_abbr", _same_teams),
+    ("team_abbr equals opponent_abbr", same_teams()),
     ("less_than_or_equal_to(70", _set("projected_minutes", 72.4)),
     ("greater_than(0", _set("opp_def_factor_rebounds", -1.02)),
     ("greater_than_or_equal_to(60", _set("team_pace", 2.05)),  # per minute: a units bug
@@ -133,7 +109,7 @@ FACTOR_RULES: list[tuple[str, Mutation]] = [
 
 @pytest.mark.parametrize(("rule", "mutate"), FACTOR_RULES, ids=[r for r, _ in FACTOR_RULES])
 def test_player_composite_factors_rules(factors: pd.DataFrame, rule: str, mutate: Mutation) -> None:
-    _check(PlayerCompositeFactors, factors, rule, mutate)
+    assert_rule_breaks(PlayerCompositeFactors, factors, rule, mutate)
 
 
 @pytest.fixture(scope="module")
@@ -156,7 +132,7 @@ CONSENSUS_RULES: list[tuple[str, Mutation]] = [
 
 @pytest.mark.parametrize(("rule", "mutate"), CONSENSUS_RULES, ids=[r for r, _ in CONSENSUS_RULES])
 def test_prop_line_consensus_rules(consensus: pd.DataFrame, rule: str, mutate: Mutation) -> None:
-    _check(PropLineConsensus, consensus, rule, mutate)
+    assert_rule_breaks(PropLineConsensus, consensus, rule, mutate)
 
 
 @pytest.fixture(scope="module")
@@ -182,23 +158,23 @@ STORE_RULES: list[tuple[str, Mutation]] = [
     ("n_books, prices or p_over_devig without a line", _drop_line),
     ("less_than_or_equal_to(1", _set("quality_score", 1.35)),
     ("quality_score > 0 without history", _no_history),
-    ("stat_trend != stat_l5 - stat_l20", _shift("stat_trend", 0.8)),
-    ("pra row != points + rebounds + assists rows", _shift("stat_ewm", 1.0)),
-    ("pra row != points + rebounds + assists rows", _shift("stat_season", -2.0, row=0)),
+    ("stat_trend != stat_l5 - stat_l20", shift("stat_trend", 0.8)),
+    ("pra row != points + rebounds + assists rows", shift("stat_ewm", 1.0)),
+    ("pra row != points + rebounds + assists rows", shift("stat_season", -2.0, row=0)),
     ("season is not like 2023-24", _set("season", "2023/24")),
     ("feature_version is not like v1", _set("feature_version", "1")),
     ("isin(", _set("is_home", 2.0)),
-    ("team_abbr equals opponent_abbr", _same_teams),
+    ("team_abbr equals opponent_abbr", same_teams()),
     ("greater_than_or_equal_to(1", _set("days_rest", 0.0)),
     ("less_than_or_equal_to(70", _set("minutes_l5", 74.0)),
-    ("games_this_season > games_total", _shift("games_this_season", 100.0)),
+    ("games_this_season > games_total", shift("games_this_season", 100.0)),
     ("American odds must be <= -100 or >= 100", _set("under_price", 1.91)),  # decimal odds
 ]
 
 
 @pytest.mark.parametrize(("rule", "mutate"), STORE_RULES, ids=[r for r, _ in STORE_RULES])
 def test_ml_feature_store_rules(store: pd.DataFrame, rule: str, mutate: Mutation) -> None:
-    _check(MlFeatureStore, store, rule, mutate)
+    assert_rule_breaks(MlFeatureStore, store, rule, mutate)
 
 
 def test_pra_rule_skips_a_store_without_every_part(store: pd.DataFrame) -> None:

@@ -11,7 +11,6 @@ import functools
 import time
 
 import pandas as pd
-import pandera.pandas as pa
 import pytest
 
 from contracts.predictions import PlayerPropPredictions
@@ -33,6 +32,7 @@ from models.policy import recommend
 from models.systems import baseline_ewma_mean
 from resources.sources.replay import load_replay_data
 from tests.conftest import REPO
+from tests.unit.contract_rules import assert_breaks_only, broken_rules
 
 # Two season openers (history from the season before only) and three March dates with prop lines.
 TARGET_DATES = [pd.Timestamp(d) for d in ("2023-10-24", "2023-10-25")] + [
@@ -40,21 +40,6 @@ TARGET_DATES = [pd.Timestamp(d) for d in ("2023-10-24", "2023-10-25")] + [
 ]
 HISTORY_FROM = pd.Timestamp("2023-01-01")
 LOADED_AT = pd.Timestamp("2024-03-13T15:00:00Z")  # the morning after the last target date
-
-
-def broken_rules(model: type[pa.DataFrameModel], frame: pd.DataFrame) -> set[str]:
-    """The names of the contract's checks that `frame` fails (empty when it keeps the contract)."""
-    try:
-        model.validate(frame, lazy=True)
-    except pa.errors.SchemaErrors as exc:
-        return set(exc.failure_cases["check"].astype(str))
-    return set()
-
-
-def assert_breaks_only(model: type[pa.DataFrameModel], frame: pd.DataFrame, rule: str) -> None:
-    """`frame` fails exactly one check of `model`, whose name starts with `rule`."""
-    broken = broken_rules(model, frame)
-    assert len(broken) == 1 and next(iter(broken)).startswith(rule), broken
 
 
 def _on_dates(frame: pd.DataFrame, dates: list[pd.Timestamp]) -> pd.DataFrame:
