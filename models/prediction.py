@@ -56,6 +56,12 @@ def _with_mean(
     )
 
 
+def baseline_predictions(rows: pd.DataFrame, market: str) -> pd.DataFrame:
+    """The EWMA baseline system's rows for one market (it needs no registered model)."""
+    mean = baseline_ewma_mean(rows)
+    return _with_mean(prediction_base(rows), market, "baseline_ewma", "baseline_ewma", "v1", mean)
+
+
 def market_predictions(
     rows: pd.DataFrame, market: str, model_name: str, model_version: str, champion: pd.DataFrame
 ) -> list[pd.DataFrame]:
@@ -63,9 +69,7 @@ def market_predictions(
     rows = rows.reset_index(drop=True)
     champion = champion.reset_index(drop=True)
     base = prediction_base(rows)
-    frames = [
-        _with_mean(base, market, "baseline_ewma", "baseline_ewma", "v1", baseline_ewma_mean(rows))
-    ]
+    frames = [baseline_predictions(rows, market)]
     for system_id in MEMBER_SYSTEMS:
         member = champion[f"{system_id}_mean"]
         frames.append(_with_mean(base, market, system_id, model_name, model_version, member))

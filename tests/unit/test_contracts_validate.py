@@ -13,7 +13,6 @@ import time
 import pandas as pd
 import pytest
 
-from contracts.predictions import PlayerPropPredictions
 from contracts.raw import Quarantine
 from contracts.registry import TABLES
 from contracts.validate import (
@@ -26,10 +25,8 @@ from contracts.validate import (
 from features.analytics import player_game_summary
 from features.crosswalk import player_registry, prop_name_resolution
 from features.pipeline import build_feature_tables, coverage_counts, resolve_prop_lines
-from models.distribution import DEFAULT_ALPHA, p_over, p_under
 from models.grading import daily_performance, grade_predictions
-from models.policy import recommend
-from models.systems import baseline_ewma_mean
+from models.prediction import baseline_predictions, finish_predictions
 from resources.sources.replay import load_replay_data
 from tests.conftest import REPO
 from tests.unit.contract_rules import assert_breaks_only, broken_rules
@@ -48,40 +45,11 @@ def _on_dates(frame: pd.DataFrame, dates: list[pd.Timestamp]) -> pd.DataFrame:
 
 def _baseline_predictions(store: pd.DataFrame) -> pd.DataFrame:
     """The EWMA baseline system's predictions, assembled as the predict phase does."""
-    frames = []
-    for market, rows in store.groupby("market", sort=True):
-        rows = rows.reset_index(drop=True)
-        base = rows[
-            [
-                "game_date",
-                "game_id",
-                "player_id",
-                "player_name",
-                "team_abbr",
-                "opponent_abbr",
-                "market",
-                "line",
-                "over_price",
-                "under_price",
-            ]
-        ].copy()
-        base["line_source"] = rows["line"].notna().map({True: "consensus", False: None})
-        base["p_over_market"] = rows["p_over_devig"]
-        mean = baseline_ewma_mean(rows)
-        alpha = DEFAULT_ALPHA[str(market)]
-        has_line = rows["line"].notna()
-        line = rows["line"].fillna(0.0).to_numpy(dtype=float)
-        frames.append(
-            base.assign(
-                system_id="baseline_ewma",
-                model_name="baseline_ewma",
-                model_version="v1",
-                predicted_mean=mean,
-                p_over=pd.Series(p_over(mean, line, alpha)).where(has_line),
-                p_under=pd.Series(p_under(mean, line, alpha)).where(has_line),
-            )
-        )
-    return PlayerPropPredictions.validate(recommend(pd.concat(frames, ignore_index=True), 0.0))
+    frames = [
+        baseline_predictions(rows.reset_index(drop=True), str(market))
+        for market, rows in store.groupby("market", sort=True)
+    ]
+    return finish_predictions(frames, 0.0)
 
 
 @functools.cache
