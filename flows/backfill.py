@@ -17,6 +17,8 @@ from prefect import flow, get_run_logger
 from resources.cache_keys import run_cached
 from resources.clock import today_eastern
 from resources.expected import expected_view, read_counts
+from resources.input_gaps import unscheduled_note
+from resources.parameters import check_date, check_order
 from resources.raw_store import open_raw_store
 from resources.run_tags import identity_tags, tag_current_flow_run
 from resources.settings import get_settings
@@ -157,8 +159,11 @@ def run_phases(dates: list[date], refresh: bool = False) -> dict[str, Any]:
     wanted = set(dates)
     with_games = [d for d in game_dates(min(dates), max(dates)) if d in wanted]
     summary["dates"] = len(with_games)
+    note = unscheduled_note(dates, with_games, settings.source)
+    if note:
+        summary["no_schedule"] = note
     if not with_games:
-        logger.info("no games between %s and %s: nothing more to do", min(dates), max(dates))
+        logger.info("no games between %s and %s: %s", min(dates), max(dates), note)
         return summary
     summary["features"] = features_phase(with_games, refresh)
     summary["predictions"] = predict_phase(with_games, refresh)
@@ -183,8 +188,8 @@ def backfill(start: date, end: date, refresh: bool = False) -> dict[str, Any]:
 
     Phases whose inputs are unchanged since a previous run come back Cached; refresh=true reruns them.
     """
-    if end < start:
-        raise ValueError(f"end {end} is before start {start}")
+    start, end = check_date("start", start), check_date("end", end)
+    check_order("start", start, "end", end)
     tag_current_flow_run(identity_tags())
     summary = run_phases(calendar_dates(start, end), refresh)
     get_run_logger().info("backfill %s..%s: %s", start, end, summary)

@@ -11,6 +11,7 @@ from resources.alerts import flow_failure_hook
 from resources.cache_keys import run_cached
 from resources.clock import replay_as_of, today_eastern
 from resources.locks import run_lock
+from resources.parameters import check_optional_date
 from resources.run_status import PhaseLog
 from resources.run_tags import code_version, identity_tags, tag_current_flow_run
 from resources.settings import Settings, get_settings
@@ -48,6 +49,7 @@ def daily_pipeline(
     games from data up to yesterday with today's lines; nothing of today is expected to be final.
     refresh=true runs every phase even when its inputs are unchanged (ignores cached results).
     """
+    game_date = check_optional_date("game_date", game_date)
     settings = get_settings()
     target = game_date or today_eastern(settings)
     previous = target - timedelta(days=1)

@@ -11,6 +11,7 @@ from flows.backfill import calendar_dates, run_phases
 from resources.alerts import send_alert
 from resources.clock import today_eastern
 from resources.expected import expected_view, gap_dates, read_counts
+from resources.parameters import check_optional_date, check_order
 from resources.run_tags import identity_tags, tag_current_flow_run
 from resources.settings import get_settings
 
@@ -40,12 +41,14 @@ def heal(start: date | None = None, end: date | None = None) -> dict[str, Any]:
     schedule get their schedule fetched (that is how a silently skipped day is found); the
     remaining gaps after the re-run are alerted.
     """
+    start, end = check_optional_date("start", start), check_optional_date("end", end)
     settings = get_settings()
-    logger = get_run_logger()
-    tag_current_flow_run(identity_tags())
     today = today_eastern(settings)
     end = end or today - timedelta(days=1)
     start = start or end - timedelta(days=settings.heal_lookback_days - 1)
+    check_order("start", start, "end", end)
+    logger = get_run_logger()
+    tag_current_flow_run(identity_tags())
     gaps, unscheduled = find_gaps(start, end)
     logger.info(
         "heal %s..%s: gaps on %s; no schedule on %d dates", start, end, gaps, len(unscheduled)

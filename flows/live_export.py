@@ -7,6 +7,7 @@ from typing import Any
 
 from prefect import flow
 
+from resources.parameters import check_optional_date, check_time
 from tasks.live import export_live
 
 
@@ -17,4 +18,7 @@ def live_export(game_date: date | None = None, at: str | None = None) -> dict[st
     game_date defaults to the live date of the clock (US-Eastern, games after midnight count for
     the evening before). `at` (ISO time) pins the replay simulation's clock; the live feed ignores it.
     """
+    game_date = check_optional_date("game_date", game_date)
+    if at is not None:
+        check_time("at", at)
     return export_live(game_date, at)

@@ -88,7 +88,11 @@ def expected_view(
         want = get(stamp, "context_players") * n_markets
         have = get(stamp, "feature_rows")
         state = _state(want, have, threshold, True)
-        has_coverage = stamp in by_date.index and pd.notna(by_date.at[stamp, "coverage_min"])
+        has_coverage = (
+            "coverage_min" in by_date
+            and stamp in by_date.index
+            and pd.notna(by_date.at[stamp, "coverage_min"])
+        )
         if state == "ok" and has_coverage and get(stamp, "coverage_min") < threshold:
             state = "low"  # rows exist, but too few of them carry real history
         rows.append(_row(stamp, "features", want, have, state))

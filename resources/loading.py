@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 from typing import TypeVar
 
@@ -13,6 +12,7 @@ import pandas as pd
 
 from resources import warehouse
 from resources.crosswalk_store import refresh_identity
+from resources.logs import append_traceback, log_file
 from resources.raw_loader import LoadReport, load_rows
 from resources.settings import Settings
 from resources.sources import files as importers
@@ -68,12 +68,7 @@ def _before(frame: pd.DataFrame, before: date | None) -> pd.DataFrame:
 
 def _log_unexpected(settings: Settings, path: Path, exc: BaseException) -> Path:
     """Append the traceback of an unexpected import failure to {home}/logs/import.log; its path."""
-    log = settings.home_dir / "logs" / "import.log"
-    log.parent.mkdir(parents=True, exist_ok=True)
-    with log.open("a", encoding="utf-8") as fh:
-        fh.write(f"{datetime.now().isoformat(timespec='seconds')} importing {path}\n")
-        fh.write("".join(traceback.format_exception(exc)))
-    return log
+    return append_traceback(log_file(settings.home_dir, "import"), f"importing {path}", exc)
 
 
 def _read(settings: Settings, kind: str, path: Path, reader: Callable[[Path], Rows]) -> Rows:

@@ -8,14 +8,15 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from flows.cli.environment import environment, fail
+from flows.cli.environment import ParameterError, date_option, environment, fail
 
 if TYPE_CHECKING:
     from resources.settings import Settings
 
 
 def _print_reports(kind: str, path: Path, reports: list[Any]) -> None:
-    """One line per table a file loaded: rows loaded, quarantined by rule, duplicates collapsed."""
+    """One line per table a file loaded: rows loaded, quarantined by rule, duplicates collapsed;
+    rows derived from another table (the schedule from box scores) say what they were derived from."""
     for r in reports:
         rules = ", ".join(f"{k}={v}" for k, v in sorted(r.by_rule.items())) or "none"
         typer.echo(
@@ -26,7 +27,13 @@ def _print_reports(kind: str, path: Path, reports: list[Any]) -> None:
                 if getattr(r, "teams_not_submitted", 0)
                 else ""
             )
+            + (f" derived from {r.derived_from}" if getattr(r, "derived_from", "") else "")
         )
+
+
+def _print_failure(kind: str, path: Path, line: str) -> None:
+    """One red line for a file of a folder that was not imported (the folder's import goes on)."""
+    typer.secho(f"{kind:10} {path.name:60} NOT IMPORTED: {line}", fg=typer.colors.RED)
 
 
 def _print_unresolved(settings: Settings, top: int = 20) -> None:
@@ -60,22 +67,37 @@ def _print_unresolved_injuries(settings: Settings, top: int = 20) -> None:
 def import_all(
     directory: Annotated[Path, typer.Argument(help="Folder in the ../shared/data layout.")],
     before: Annotated[
-        str | None, typer.Option(help="Only rows before this date (YYYY-MM-DD).")
+        date | None, date_option("--before", help="Only rows before this date.")
     ] = None,
 ) -> None:
-    """Import every file of a folder (team logs, box scores, props, game odds, injury reports)."""
-    settings = environment()
-    from resources.loading import import_dir
+    """Import every file of a folder (team logs, box scores, props, game odds, injury reports).
 
+    A file that cannot be imported is reported on its own line and the others are imported; the
+    totals are printed, then the command exits 1 naming the files that failed.
+    """
     if not directory.is_dir():
-        fail(f"{directory} is not a folder")
-    cutoff = date.fromisoformat(before) if before else None
-    reports = import_dir(settings, directory, cutoff, on_file=_print_reports)
+        found = "a file" if directory.exists() else "nothing"
+        raise ParameterError(
+            f"DIRECTORY: expected a folder in the ../shared/data layout, found {found} at {directory}"
+        )
+    settings = environment()
+    from resources.loading import ImportDirError, import_dir
+
+    failed: ImportDirError | None = None
+    try:
+        reports = import_dir(
+            settings, directory, before, on_file=_print_reports, on_error=_print_failure
+        )
+    except ImportDirError as exc:
+        failed, reports = exc, exc.reports
     typer.echo(
         f"total: loaded={sum(r.rows_loaded for r in reports)} quarantined={sum(r.rows_quarantined for r in reports)}"
+        + (f" files not imported={len(failed.failures)}" if failed else "")
     )
     _print_unresolved(settings)
     _print_unresolved_injuries(settings)
+    if failed is not None:
+        fail(str(failed))
 
 
 def _import_kind(kind: str, paths: list[Path]) -> None:
@@ -84,8 +106,10 @@ def _import_kind(kind: str, paths: list[Path]) -> None:
     from resources.loading import import_file, refresh_after_import
 
     for path in paths:
-        if not path.exists():
-            fail(f"{path} does not exist")
+        if not path.is_file():
+            found = "a folder" if path.exists() else "nothing"
+            raise ParameterError(f"PATHS: expected a {kind} file, found {found} at {path}")
+    for path in paths:
         try:
             _print_reports(kind, path, import_file(settings, kind, path))
         except ValueError as exc:

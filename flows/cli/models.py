@@ -5,24 +5,31 @@ from __future__ import annotations
 import json
 import math
 from datetime import date
+from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from flows.cli.environment import environment, fail
+from flows.cli.environment import ParameterError, checked, date_option, environment
+from resources.parameters import check_markets, check_order
 
 if TYPE_CHECKING:
     from resources.settings import Settings
 
 
+class Availability(StrEnum):
+    """Availability features the backtest's models see (models.backtest.ABLATIONS)."""
+
+    none = "none"
+    report = "report"
+    market = "market"
+    both = "both"
+
+
 def _markets(settings: Settings, market: str) -> list[str]:
-    """The markets a `--market` option names ('all' or one of settings.markets)."""
-    if market == "all":
-        return list(settings.markets)
-    if market not in settings.markets:
-        fail(f"unknown market {market!r}; use one of {settings.markets} or 'all'")
-    return [market]
+    """The markets a `--market` option names ('all' or one of settings.markets); a usage error otherwise."""
+    return checked(lambda: check_markets("--market", market, settings.markets))
 
 
 def _fmt(value: Any, spec: str) -> str:
@@ -58,32 +65,42 @@ def backtest_lines(result: dict[str, Any]) -> list[str]:
 
 def train(
     market: Annotated[str, typer.Option(help="A market or 'all'.")] = "all",
-    start: Annotated[str, typer.Option(help="First training game date.")] = "2021-10-01",
+    start: Annotated[date, date_option("--start", help="First training game date.")] = date(
+        2021, 10, 1
+    ),
     end: Annotated[
-        str | None,
-        typer.Option(
-            help="Train on games strictly before this date (default: settings.train_cutoff)."
+        date | None,
+        date_option(
+            "--end",
+            help="Train on games strictly before this date (default: settings.train_cutoff).",
         ),
     ] = None,
     trials: Annotated[
         int,
         typer.Option(
-            help="optuna trials per market (walk-forward folds before the cutoff); 0 = defaults."
+            min=0,
+            help="optuna trials per market (walk-forward folds before the cutoff); 0 = defaults.",
         ),
     ] = 0,
-    num_rounds: Annotated[int, typer.Option(help="LightGBM boosting rounds.")] = 300,
+    num_rounds: Annotated[int, typer.Option(min=1, help="LightGBM boosting rounds.")] = 300,
     if_missing: Annotated[
         bool, typer.Option(help="Skip markets that already have a champion.")
     ] = False,
 ) -> None:
     """Tune, train, log and register market models (new versions get the alias 'challenger')."""
     settings = environment()
+    markets = _markets(settings, market)
+    cutoff = end or settings.train_cutoff
+    checked(lambda: check_order("--start", start, "--end", cutoff, strict=True))
+    if not if_missing:  # say what is missing before MLflow is even imported
+        from resources.input_gaps import require_training_games
+
+        require_training_games(settings, start, cutoff)
     from tasks.training import train_markets
 
-    cutoff = date.fromisoformat(end) if end else settings.train_cutoff
     results = train_markets.fn(
-        _markets(settings, market),
-        date.fromisoformat(start),
+        markets,
+        start,
         cutoff,
         only_if_missing=if_missing,
         trials=trials,
@@ -102,8 +119,12 @@ def train(
 
 def backtest(
     market: Annotated[str, typer.Option(help="A market or 'all'.")] = "points",
-    start: Annotated[str, typer.Option(help="First reported game date.")] = "2024-03-01",
-    end: Annotated[str, typer.Option(help="Last reported game date (inclusive).")] = "2024-05-31",
+    start: Annotated[date, date_option("--start", help="First reported game date.")] = date(
+        2024, 3, 1
+    ),
+    end: Annotated[date, date_option("--end", help="Last reported game date (inclusive).")] = date(
+        2024, 5, 31
+    ),
     json_path: Annotated[
         Path | None, typer.Option("--json", help="Write the full result here.")
     ] = None,
@@ -114,42 +135,54 @@ def backtest(
         ),
     ] = None,
     train_start: Annotated[
-        str | None,
-        typer.Option(help="First training game date (default: settings.backtest_train_start)."),
+        date | None,
+        date_option(
+            "--train-start",
+            help="First training game date (default: settings.backtest_train_start).",
+        ),
     ] = None,
-    num_rounds: Annotated[int, typer.Option(help="LightGBM boosting rounds.")] = 300,
+    num_rounds: Annotated[int, typer.Option(min=1, help="LightGBM boosting rounds.")] = 300,
     trials: Annotated[
         int,
         typer.Option(
-            help="optuna trials per market inside every fold (training rows only); 0 = defaults."
+            min=0,
+            help="optuna trials per market inside every fold (training rows only); 0 = defaults.",
         ),
     ] = 0,
     availability: Annotated[
-        str,
-        typer.Option(
-            help="Availability features the models see: none, report, market or both (ablation)."
-        ),
-    ] = "both",
+        Availability,
+        typer.Option(help="Availability features the models see (ablation)."),
+    ] = Availability.both,
     scored_path: Annotated[
         Path | None, typer.Option("--scored", help="Write every scored row here (CSV).")
     ] = None,
 ) -> None:
     """Walk-forward backtest on real lines: retrain before each monthly fold, score it, report."""
+    checked(lambda: check_order("--start", start, "--end", end))
+    if train_start is not None:
+        checked(lambda: check_order("--train-start", train_start, "--start", start, strict=True))
+    for name, path in (("--json", json_path), ("--scored", scored_path)):
+        if path is not None and path.is_dir():
+            raise ParameterError(f"{name}: expected a file path to write, found a folder at {path}")
+    if data is not None and not data.is_dir():
+        found = "a file" if data.exists() else "nothing"
+        raise ParameterError(
+            f"--data: expected a folder (../shared/data layout), found {found} at {data}"
+        )
     settings = environment()
+    markets = _markets(settings, market)
     from tasks.backtest import run_backtest
 
-    if data is not None and not data.is_dir():
-        fail(f"{data} is not a folder")
     result, _scored = run_backtest(
         settings,
-        _markets(settings, market),
-        date.fromisoformat(start),
-        date.fromisoformat(end),
+        markets,
+        start,
+        end,
         data,
-        date.fromisoformat(train_start) if train_start else None,
+        train_start,
         num_rounds,
         trials=trials,
-        availability=availability,
+        availability=availability.value,
     )
     if scored_path is not None:
         scored_path.parent.mkdir(parents=True, exist_ok=True)

@@ -9,22 +9,40 @@ from typing import Annotated
 
 import typer
 
-from flows.cli.environment import environment
+from flows.cli.environment import (
+    checked,
+    console_without_tracebacks,
+    date_option,
+    environment,
+    fail,
+)
+from resources.parameters import check_order, parse_season
+
+
+def parse_season_option(value: str) -> str:
+    """Typer parser of `--season`: a usage error unless it reads like 2023-24."""
+    try:
+        return parse_season(value)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc)) from None
 
 
 def backfill(
-    start: Annotated[str, typer.Option(help="First date (YYYY-MM-DD).")],
-    end: Annotated[str, typer.Option(help="Last date (inclusive).")],
+    start: Annotated[date, date_option("--start", help="First date.")],
+    end: Annotated[date, date_option("--end", help="Last date (inclusive).")],
     no_cache: Annotated[
         bool, typer.Option("--no-cache", help="Run every phase even if its inputs are unchanged.")
     ] = False,
 ) -> None:
     """Every phase over a date range (ingest what is missing, features, predictions, grades)."""
+    checked(lambda: check_order("--start", start, "--end", end))
     environment()
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     from flows.backfill import add_progress_listener, remove_progress_listener
     from flows.backfill import backfill as backfill_flow
+
+    console_without_tracebacks()
 
     with Progress(
         TextColumn("{task.description:10}"),
@@ -41,28 +59,32 @@ def backfill(
 
         add_progress_listener(on_progress)
         try:
-            result = backfill_flow(
-                start=date.fromisoformat(start), end=date.fromisoformat(end), refresh=no_cache
-            )
+            result = backfill_flow(start=start, end=end, refresh=no_cache)
         finally:
             remove_progress_listener(on_progress)
     typer.echo(json.dumps(result, indent=2, default=str))
+    if not result.get("dates"):
+        fail(f"backfill {start}..{end}: nothing to predict: {result.get('no_schedule')}")
+    if result.get("no_schedule"):
+        typer.secho(f"note: {result['no_schedule']}", fg=typer.colors.YELLOW, err=True)
 
 
 def status(
-    date_: Annotated[str | None, typer.Option("--date", help="Game date to show.")] = None,
-    season: Annotated[str | None, typer.Option(help="Season to summarise, e.g. 2023-24.")] = None,
+    day: Annotated[date | None, date_option("--date", help="Game date to show.")] = None,
+    season: Annotated[
+        str | None,
+        typer.Option(help="Season to summarise, e.g. 2023-24.", parser=parse_season_option),
+    ] = None,
 ) -> None:
     """Expected outputs against actual rows per date and phase; rows, quarantine, coverage."""
     settings = environment()
-    from flows.cli.status_lines import status_lines, view_lines
+    from flows.cli.status_lines import status_lines, view_lines, why_lines
     from resources.expected import season_bounds
 
-    day = date.fromisoformat(date_) if date_ else None
     for line in status_lines(settings, day):
         typer.echo(line)
     if day is not None:
-        lines = view_lines(settings, day, day, detail=True)
+        lines = view_lines(settings, day, day, detail=True) + why_lines(settings, day)
     elif season is not None:
         first, last = season_bounds(season)
         lines = view_lines(settings, first, last, detail=False)
@@ -74,18 +96,21 @@ def status(
 
 def heal(
     start: Annotated[
-        str | None, typer.Option(help="First date (default: lookback window).")
+        date | None, date_option("--start", help="First date (default: lookback window).")
     ] = None,
-    end: Annotated[str | None, typer.Option(help="Last date (default: yesterday).")] = None,
+    end: Annotated[
+        date | None, date_option("--end", help="Last date (default: yesterday).")
+    ] = None,
 ) -> None:
     """Re-run exactly the dates with missing or low-coverage outputs."""
+    if start is not None and end is not None:
+        checked(lambda: check_order("--start", start, "--end", end))
     environment()
     from flows.heal import heal as heal_flow
 
-    result = heal_flow(
-        start=date.fromisoformat(start) if start else None,
-        end=date.fromisoformat(end) if end else None,
-    )
+    console_without_tracebacks()
+
+    result = heal_flow(start=start, end=end)
     typer.echo(json.dumps(result, indent=2, default=str))
     if result.get("remaining"):
         raise typer.Exit(code=1)

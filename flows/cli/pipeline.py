@@ -8,12 +8,12 @@ from typing import Annotated
 
 import typer
 
-from flows.cli.environment import environment
+from flows.cli.environment import console_without_tracebacks, date_option, environment
 
 
 def run(
     date_: Annotated[
-        str | None, typer.Option("--date", help="Game date (YYYY-MM-DD); default today US-Eastern.")
+        date | None, date_option("--date", help="Game date; default today US-Eastern.")
     ] = None,
     same_day: Annotated[
         bool, typer.Option("--same-day", help="Predict today's games only (no grading).")
@@ -26,8 +26,10 @@ def run(
     environment()
     from flows.daily import daily_pipeline
 
+    console_without_tracebacks()
+
     result = daily_pipeline.with_options(retries=0)(
-        game_date=date.fromisoformat(date_) if date_ else None,
+        game_date=date_,
         same_day=same_day,
         refresh=no_cache,
     )
@@ -38,6 +40,8 @@ def demo() -> None:
     """Import the bundled real data, train if no champion, run the demo date, print what happened."""
     settings = environment()
     from flows.demo import run_demo
+
+    console_without_tracebacks()
 
     run_demo(settings, typer.echo)
 

@@ -9,7 +9,14 @@ from typing import Annotated
 
 import typer
 
-from flows.cli.environment import environment, fail
+from flows.cli.environment import (
+    checked,
+    console_without_tracebacks,
+    date_option,
+    environment,
+    fail,
+)
+from resources.parameters import check_time
 
 
 class ReportKind(StrEnum):
@@ -22,23 +29,22 @@ class ReportKind(StrEnum):
 
 def report(
     kind: Annotated[ReportKind, typer.Argument(help="drift, coverage or performance.")],
-    date_: Annotated[str, typer.Option("--date", help="Game date (YYYY-MM-DD).")],
+    day: Annotated[date, date_option("--date", help="Game date.")],
 ) -> None:
     """Build a monitoring report from the warehouse and print the path of its HTML."""
     environment()
     from tasks.monitor import build_report
 
     try:
-        path, _ = build_report.fn(kind.value, date.fromisoformat(date_))
+        path, _ = build_report.fn(kind.value, day)
     except LookupError as exc:
         fail(str(exc))
     typer.echo(str(path))
 
 
 def live(
-    date_: Annotated[
-        str | None,
-        typer.Option("--date", help="Game date (YYYY-MM-DD); default the live date of the clock."),
+    day: Annotated[
+        date | None, date_option("--date", help="Game date; default the live date of the clock.")
     ] = None,
     at: Annotated[
         str | None,
@@ -46,15 +52,19 @@ def live(
     ] = None,
 ) -> None:
     """Write live/{date}.json and live-grading/{date}.json once (the live-export flow)."""
+    if at is not None:
+        checked(lambda: check_time("--at", at))
     environment()
     from flows.live_export import live_export
 
-    result = live_export(game_date=date.fromisoformat(date_) if date_ else None, at=at)
+    console_without_tracebacks()
+
+    result = live_export(game_date=day, at=at)
     typer.echo(json.dumps(result, indent=2, default=str))
 
 
 def grade(
-    date_: Annotated[str, typer.Option("--date", help="Game date to (re)grade (YYYY-MM-DD).")],
+    day: Annotated[date, date_option("--date", help="Game date to (re)grade.")],
 ) -> None:
     """Regrade a date from the warehouse (after a stat correction) and rewrite results/{date}.json."""
     environment()
@@ -62,7 +72,6 @@ def grade(
     from tasks.export import export_results
     from tasks.grade import grade as grade_dates
 
-    day = date.fromisoformat(date_)
     result = grade_dates.fn([day])
     path = export_results.fn(day)
     record = result["record"]

@@ -64,19 +64,26 @@ def status_lines(settings: Settings, day: date | None) -> list[str]:
     return lines
 
 
-def view_lines(settings: Settings, start: date, end: date, detail: bool) -> list[str]:
-    """The expected-outputs view for [start, end]: every row (detail) or state counts and gaps."""
+def _view(settings: Settings, start: date, end: date) -> pd.DataFrame:
+    """resources.expected's view of [start, end]: one row per date and phase with its state."""
     from resources.clock import today_eastern
-    from resources.expected import GAP_STATES, expected_view, read_counts
+    from resources.expected import expected_view, read_counts
 
     dates = [start + pd.Timedelta(days=i) for i in range((end - start).days + 1)]
-    view = expected_view(
+    return expected_view(
         read_counts(settings, start, end),
         [pd.Timestamp(d).date() for d in dates],
         today_eastern(settings),
         len(settings.markets),
         settings.coverage_threshold,
     )
+
+
+def view_lines(settings: Settings, start: date, end: date, detail: bool) -> list[str]:
+    """The expected-outputs view for [start, end]: every row (detail) or state counts and gaps."""
+    from resources.expected import GAP_STATES
+
+    view = _view(settings, start, end)
     lines = [
         f"expected outputs {start}..{end} (from the schedule; threshold {settings.coverage_threshold:.0%}):"
     ]
@@ -103,3 +110,67 @@ def view_lines(settings: Settings, start: date, end: date, detail: bool) -> list
             f"  {pd.Timestamp(g['game_date']).date()} {g['phase']:12} {g['actual']}/{g['expected']} {g['state']}"
         )
     return lines
+
+
+# phase -> (table it writes, the phase it is built from, what fills it; {d} is the date)
+PHASE_SOURCES: dict[str, tuple[str, str, str]] = {
+    "box_scores": (
+        "raw_player_boxscores",
+        "schedule",
+        "`nba-props import box-scores FILE` or `nba-props backfill --start {d} --end {d}`",
+    ),
+    "context": (
+        "upcoming_player_game_context",
+        "schedule",
+        "`nba-props run --date {d}` or `nba-props backfill --start {d} --end {d}`",
+    ),
+    "features": (
+        "ml_feature_store",
+        "context",
+        "`nba-props run --date {d}` or `nba-props backfill --start {d} --end {d}`",
+    ),
+    "predictions": (
+        "player_prop_predictions",
+        "features",
+        "a champion per market (`nba-props train`), then `nba-props run --date {d}`",
+    ),
+    "grades": ("prediction_grades", "predictions", "`nba-props grade --date {d}`"),
+}
+
+
+def empty_phase_lines(view: pd.DataFrame, day: date, source: str) -> list[str]:
+    """Why each phase of `day` without rows has none: no games, not due yet, nothing expected, its
+    input is empty, or the command that fills it. Empty when every phase has rows."""
+    day_rows = view[pd.to_datetime(view["game_date"]).dt.date == day]
+    state_of = dict(zip(day_rows["phase"], day_rows["state"], strict=True))
+    actual_of = {p: int(n) for p, n in zip(day_rows["phase"], day_rows["actual"], strict=True)}
+    d = day.isoformat()
+    if state_of.get("schedule", "no_games") == "no_games":
+        return [
+            f"why nothing on {d}: raw_schedule has no games on {d} (none there, and the {source!r} "
+            "source gave none), so no phase expects rows; if games were played, import them with "
+            "`nba-props import all DIR` or `nba-props import team-logs FILE`, or fetch them with "
+            f"`nba-props backfill --start {d} --end {d}`"
+        ]
+    lines: list[str] = []
+    for phase, (table, built_from, fill) in PHASE_SOURCES.items():
+        state, actual = state_of[phase], actual_of[phase]
+        if actual > 0 or state == "ok":
+            continue
+        if state == "not_due":
+            why = f"not due yet: the games of {d} are not final"
+        elif built_from != "schedule" and actual_of[built_from] == 0:
+            why = f"{table} has no rows: it is built from {built_from}, which has none"
+        elif state == "none":
+            why = f"{table} has no rows, and none are expected" + (
+                " (no OVER/UNDER call to grade)" if phase == "grades" else ""
+            )
+        else:
+            why = f"{table} has no rows: fill it with {fill.format(d=d)}"
+        lines.append(f"  {phase:12} {why}")
+    return [f"why phases are empty on {d}:", *lines] if lines else []
+
+
+def why_lines(settings: Settings, day: date) -> list[str]:
+    """`empty_phase_lines` of the warehouse's view of `day`."""
+    return empty_phase_lines(_view(settings, day, day), day, settings.source)
