@@ -67,9 +67,17 @@ def _on_date(frame: pd.DataFrame, game_date: Any) -> pd.DataFrame:
     ]
 
 
-def _header(generated_at: Any, **extra: Any) -> dict[str, Any]:
-    """The fields every document starts with."""
-    return {"schema_version": SCHEMA_VERSION, "generated_at": iso_time(generated_at), **extra}
+def _document(kind: str, generated_at: Any, **fields: Any) -> dict[str, Any]:
+    """An export document: the fields every document starts with, then `fields`, validated."""
+    doc = {"schema_version": SCHEMA_VERSION, "generated_at": iso_time(generated_at), **fields}
+    validate_export(kind, doc)
+    return doc
+
+
+def _in_market_order(frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    """`frame` sorted (stably) by `keys`, where "_m" is the market's place in MARKETS."""
+    ordered = frame.assign(_m=frame["market"].map(_MARKET_ORDER))
+    return ordered.sort_values(keys, kind="mergesort")
 
 
 def _int(value: Any) -> int:
@@ -85,12 +93,8 @@ def build_predictions_export(
 ) -> dict[str, Any]:
     """predictions/{date}.json: one entry per player with every market of one system."""
     df = _on_date(predictions, game_date)
-    df = df[df["system_id"] == system_id].assign(
-        _m=lambda d: d["market"].map(_MARKET_ORDER), player_id=lambda d: d["player_id"].astype(str)
-    )
-    df = df.sort_values(
-        ["game_id", "team_abbr", "player_name", "player_id", "_m"], kind="mergesort"
-    )
+    df = df[df["system_id"] == system_id].assign(player_id=lambda d: d["player_id"].astype(str))
+    df = _in_market_order(df, ["game_id", "team_abbr", "player_name", "player_id", "_m"])
     markets = {
         "market": "market",
         "line": "line",
@@ -120,9 +124,13 @@ def build_predictions_export(
                 ),
             }
         )
-    doc = _header(generated_at, game_date=iso_date(game_date), system_id=system_id, players=players)
-    validate_export("predictions", doc)
-    return doc
+    return _document(
+        "predictions",
+        generated_at,
+        game_date=iso_date(game_date),
+        system_id=system_id,
+        players=players,
+    )
 
 
 # ---------------------------------------------------------------- results
@@ -172,6 +180,35 @@ def _figures(perf: pd.DataFrame) -> dict[str, Any]:
     return {k: json_value(v) for k, v in figures.items()}
 
 
+_PICK_FIELDS = {
+    "game_id": "game_id",
+    "player_id": "player_id",
+    "player_name": "player_name",
+    "market": "market",
+    "system_id": "system_id",
+    "recommendation": "recommendation",
+    "line": "line",
+    "price": "price",
+    "prediction": "predicted_mean",
+    "actual": "actual",
+    "result": "result",
+    "void_reason": "void_reason",
+    "profit": "profit",
+}
+
+
+def _system_summaries(performance: pd.DataFrame, game_date: Any) -> list[dict[str, Any]]:
+    """Per system of the date: its figures over all markets, then per market."""
+    perf = _in_market_order(_on_date(performance, game_date), ["system_id", "_m"])
+    systems = []
+    for sid, rows in perf.groupby("system_id", sort=True):
+        by_market = [
+            {"market": str(m), **_figures(r)} for m, r in rows.groupby("market", sort=False)
+        ]
+        systems.append({"system_id": str(sid), **_figures(rows), "markets": by_market})
+    return systems
+
+
 def build_results_export(
     grades: pd.DataFrame,
     performance: pd.DataFrame,
@@ -184,48 +221,88 @@ def build_results_export(
     `performance` is models.grading.daily_performance output.
     """
     g = _on_date(grades, game_date)
-    g = g[g["system_id"] == system_id].assign(_m=lambda d: d["market"].map(_MARKET_ORDER))
-    g = g.sort_values(["game_id", "player_name", "player_id", "_m"], kind="mergesort")
-    picks = _records(
-        g,
-        {
-            "game_id": "game_id",
-            "player_id": "player_id",
-            "player_name": "player_name",
-            "market": "market",
-            "system_id": "system_id",
-            "recommendation": "recommendation",
-            "line": "line",
-            "price": "price",
-            "prediction": "predicted_mean",
-            "actual": "actual",
-            "result": "result",
-            "void_reason": "void_reason",
-            "profit": "profit",
-        },
+    g = _in_market_order(
+        g[g["system_id"] == system_id], ["game_id", "player_name", "player_id", "_m"]
     )
     counts = g["result"].value_counts()
-    record = _record(*(_int(counts.get(r, 0)) for r in ("win", "loss", "push", "void")))
-    perf = _on_date(performance, game_date).assign(_m=lambda d: d["market"].map(_MARKET_ORDER))
-    systems = []
-    for sid, rows in perf.sort_values(["system_id", "_m"]).groupby("system_id", sort=True):
-        by_market = [
-            {"market": str(m), **_figures(r)} for m, r in rows.groupby("market", sort=False)
-        ]
-        systems.append({"system_id": str(sid), **_figures(rows), "markets": by_market})
-    doc = _header(
+    return _document(
+        "results",
         generated_at,
         game_date=iso_date(game_date),
         system_id=system_id,
-        record=record,
-        picks=picks,
-        systems=systems,
+        record=_record(*(_int(counts.get(r, 0)) for r in ("win", "loss", "push", "void"))),
+        picks=_records(g, _PICK_FIELDS),
+        systems=_system_summaries(performance, game_date),
     )
-    validate_export("results", doc)
-    return doc
 
 
 # ---------------------------------------------------------------- best bets
+
+
+_BEST_BET_FIELDS = {
+    "game_id": "game_id",
+    "player_id": "player_id",
+    "player_name": "player_name",
+    "team": "team_abbr",
+    "opponent": "opponent_abbr",
+    "market": "market",
+    "recommendation": "recommendation",
+    "line": "line",
+    "line_source": "line_source",
+    "price": "price",
+    "prediction": "predicted_mean",
+    "p_over": "p_over",
+    "edge": "edge",
+    "expected_value": "expected_value",
+    "system_id": "system_id",
+}
+
+
+def _best_bet_candidates(
+    predictions: pd.DataFrame,
+    game_date: Any,
+    system_id: str,
+    min_expected_value: float,
+    taken: set[tuple[Any, Any]],
+) -> list[dict[str, Any]]:
+    """The system's OVER/UNDER calls with a line above `min_expected_value`, best first.
+
+    Calls whose (player_id, market) is in `taken` are left out; `price` is the side's price.
+    """
+    df = _on_date(predictions, game_date)
+    df = df[
+        (df["system_id"] == system_id)
+        & df["recommendation"].isin(["OVER", "UNDER"])
+        & df["line"].notna()
+        & (df["expected_value"] > min_expected_value)
+    ].assign(player_id=lambda d: d["player_id"].astype(str))
+    keys = pd.Series(list(zip(df["player_id"], df["market"], strict=True)), index=df.index)
+    df = df[~keys.isin(taken)]
+    df = df.assign(price=df["over_price"].where(df["recommendation"] == "OVER", df["under_price"]))
+    df = df.sort_values(
+        ["expected_value", "player_id", "market"], ascending=[False, True, True], kind="mergesort"
+    )
+    return _records(df, _BEST_BET_FIELDS)
+
+
+def _capped_picks(
+    locked: list[dict[str, Any]],
+    candidates: list[dict[str, Any]],
+    max_per_team: int,
+    max_per_day: int,
+    locked_at: str,
+) -> list[dict[str, Any]]:
+    """`locked`, then candidates in order while the day and each team stay within their caps."""
+    per_team = Counter(p["team"] for p in locked)
+    picks = list(locked)
+    for pick in candidates:  # caps are sequential: each pick changes what the next may take
+        if len(picks) >= max_per_day:
+            break
+        if per_team[pick["team"]] >= max_per_team:
+            continue
+        per_team[pick["team"]] += 1
+        picks.append({"rank": len(picks) + 1, "locked_at": locked_at, **pick})
+    return picks
 
 
 def build_best_bets_export(
@@ -249,53 +326,10 @@ def build_best_bets_export(
             f"previous best bets are for {previous['game_date']}, not {iso_date(game_date)}"
         )
     taken = {(p["player_id"], p["market"]) for p in locked}
-    per_team = Counter(p["team"] for p in locked)
-
-    df = _on_date(predictions, game_date)
-    df = df[
-        (df["system_id"] == system_id)
-        & df["recommendation"].isin(["OVER", "UNDER"])
-        & df["line"].notna()
-        & (df["expected_value"] > min_expected_value)
-    ].assign(player_id=lambda d: d["player_id"].astype(str))
-    df = df[
-        ~pd.Series(list(zip(df["player_id"], df["market"], strict=True)), index=df.index).isin(
-            taken
-        )
-    ]
-    df = df.assign(price=df["over_price"].where(df["recommendation"] == "OVER", df["under_price"]))
-    df = df.sort_values(
-        ["expected_value", "player_id", "market"], ascending=[False, True, True], kind="mergesort"
-    )
-    candidates = _records(
-        df,
-        {
-            "game_id": "game_id",
-            "player_id": "player_id",
-            "player_name": "player_name",
-            "team": "team_abbr",
-            "opponent": "opponent_abbr",
-            "market": "market",
-            "recommendation": "recommendation",
-            "line": "line",
-            "line_source": "line_source",
-            "price": "price",
-            "prediction": "predicted_mean",
-            "p_over": "p_over",
-            "edge": "edge",
-            "expected_value": "expected_value",
-            "system_id": "system_id",
-        },
-    )
-    picks = list(locked)
-    for pick in candidates:  # caps are sequential: each pick changes what the next may take
-        if len(picks) >= max_per_day:
-            break
-        if per_team[pick["team"]] >= max_per_team:
-            continue
-        per_team[pick["team"]] += 1
-        picks.append({"rank": len(picks) + 1, "locked_at": iso_time(generated_at), **pick})
-    doc = _header(
+    candidates = _best_bet_candidates(predictions, game_date, system_id, min_expected_value, taken)
+    picks = _capped_picks(locked, candidates, max_per_team, max_per_day, iso_time(generated_at))
+    return _document(
+        "best_bets",
         generated_at,
         game_date=iso_date(game_date),
         system_id=system_id,
@@ -303,8 +337,6 @@ def build_best_bets_export(
         max_per_day=max_per_day,
         picks=picks,
     )
-    validate_export("best_bets", doc)
-    return doc
 
 
 # ---------------------------------------------------------------- status
@@ -353,9 +385,7 @@ def build_status_export(
         }
         for market, info in sorted(model_versions.items())
     ]
-    doc = _header(generated_at, phases=phase_rows, coverage=cov_rows, models=models)
-    validate_export("status", doc)
-    return doc
+    return _document("status", generated_at, phases=phase_rows, coverage=cov_rows, models=models)
 
 
 def coverage_ratio(expected: pd.Series, actual: pd.Series) -> pd.Series:
@@ -382,6 +412,19 @@ def _single_date(frame: pd.DataFrame, game_date: Any) -> str | None:
     return iso_date(dates[0]) if len(dates) else None
 
 
+def _live_document(
+    kind: str,
+    generated_at: Any,
+    frame: pd.DataFrame,
+    game_date: Any,
+    simulated: bool,
+    **fields: Any,
+) -> dict[str, Any]:
+    """A live document: its date (given, else the frame's one date), whether simulated, `fields`."""
+    day = _single_date(frame, game_date)
+    return _document(kind, generated_at, game_date=day, simulated=bool(simulated), **fields)
+
+
 def build_live_export(
     live_games: pd.DataFrame, generated_at: Any, simulated: bool, game_date: Any = None
 ) -> dict[str, Any]:
@@ -401,14 +444,7 @@ def build_live_export(
             "tipoff_utc": "tipoff_utc",
         },
     )
-    doc = _header(
-        generated_at,
-        game_date=_single_date(live_games, game_date),
-        simulated=bool(simulated),
-        games=games,
-    )
-    validate_export("live", doc)
-    return doc
+    return _live_document("live", generated_at, live_games, game_date, simulated, games=games)
 
 
 def live_pick_status(
@@ -473,9 +509,7 @@ def build_live_grading_export(
     """
     preds = predictions if system_id is None else predictions[predictions["system_id"] == system_id]
     df = live_pick_status(preds, live_box, live_games)
-    df = df.assign(_m=df["market"].map(_MARKET_ORDER)).sort_values(
-        ["game_id", "player_name", "player_id", "_m", "system_id"], kind="mergesort"
-    )
+    df = _in_market_order(df, ["game_id", "player_name", "player_id", "_m", "system_id"])
     picks = _records(
         df,
         {
@@ -499,12 +533,6 @@ def build_live_grading_export(
     summary = {s: 0 for s in ("pending", "winning", "losing", "win", "loss", "push", "void")}
     summary.update(Counter(p["status"] for p in picks if p["status"] != "final"))
     summary.update(Counter(p["result"] for p in picks if p["status"] == "final"))
-    doc = _header(
-        generated_at,
-        game_date=_single_date(preds, game_date),
-        simulated=bool(simulated),
-        summary=summary,
-        picks=picks,
+    return _live_document(
+        "live_grading", generated_at, preds, game_date, simulated, summary=summary, picks=picks
     )
-    validate_export("live_grading", doc)
-    return doc
