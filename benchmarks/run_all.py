@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import shlex
 import shutil
 import signal
@@ -243,11 +244,21 @@ def placeholders(ctx: Context, bench: Benchmark) -> dict[str, str]:
     }
 
 
-def run_command(
-    argv: list[str], env: dict[str, str], timeout_s: float, log: Path
-) -> tuple[int, str, str, float]:
-    """Run `argv` in its own process group; return code, stdout, stderr and wall seconds."""
+@dataclass(frozen=True)
+class Finished:
+    """A finished command: exit code, output, wall and CPU seconds (its whole process tree)."""
+
+    code: int
+    out: str
+    err: str
+    wall: float
+    cpu: float
+
+
+def run_command(argv: list[str], env: dict[str, str], timeout_s: float, log: Path) -> Finished:
+    """Run `argv` in its own process group and wait for it (killing the group on timeout)."""
     log.parent.mkdir(parents=True, exist_ok=True)
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     with open(log.with_suffix(".out"), "w+") as out, open(log.with_suffix(".err"), "w+") as err:
         process = subprocess.Popen(
@@ -260,9 +271,12 @@ def run_command(
             process.wait()
             err.write(f"\ntimed out after {timeout_s:.0f} s\n")
             code = -9
+        wall = time.perf_counter() - started
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
         out.seek(0)
         err.seek(0)
-        return code, out.read(), err.read(), time.perf_counter() - started
+        return Finished(code, out.read(), err.read(), wall, cpu)
 
 
 def start_prefect_server(ctx: Context) -> None:
@@ -320,14 +334,17 @@ def prepare(
     for i, step in enumerate(steps):
         argv = [part.format(**placeholders(ctx, bench)) for part in step]
         say(f"  preparing: {ctx.display(shlex.join(argv))}")
-        code, out, err, wall = run_command(
+        step_run = run_command(
             argv, env, bench.timeout_minutes * 60, ctx.tmp / bench.name / f"prepare-{i}.log"
         )
-        record = {"command": ctx.display(shlex.join(argv)), "wall_seconds": round(wall, 1)}
-        if code != 0:
-            raise PreparationError(
-                f"preparation `{record['command']}` failed: {last_line(err, out)}"
-            )
+        record = {
+            "command": ctx.display(shlex.join(argv)),
+            "wall_seconds": round(step_run.wall, 1),
+            "cpu_seconds": round(step_run.cpu, 1),
+        }
+        if step_run.code != 0:
+            error = last_line(step_run.err, step_run.out)
+            raise PreparationError(f"preparation `{record['command']}` failed: {error}")
         done.append(record)
     return done
 
@@ -367,12 +384,12 @@ def run_one(ctx: Context, bench: Benchmark, say: Callable[[str], None]) -> Outco
         steps = prepare(ctx, bench, env, say)
         date_run, load_before = now_iso(), load_average()
         say(f"  running: {command}")
-        code, out, err, wall = run_command(
-            argv, env, bench.timeout_minutes * 60, workdir / "benchmark.log"
-        )
-        error = None if code == 0 else last_line(err, out)
+        finished = run_command(argv, env, bench.timeout_minutes * 60, workdir / "benchmark.log")
+        error = None if finished.code == 0 else last_line(finished.err, finished.out)
     except PreparationError as exc:
-        steps, code, out, err, wall, error = [], 1, "", str(exc), 0.0, str(exc)
+        steps, error = [], str(exc)
+        finished = Finished(1, "", str(exc), 0.0, 0.0)
+    out, err, wall = finished.out, finished.err, finished.wall
     doc: dict[str, Any] = {
         "schema": SCHEMA_VERSION,
         "benchmark": bench.name,
@@ -380,6 +397,7 @@ def run_one(ctx: Context, bench: Benchmark, say: Callable[[str], None]) -> Outco
         "command": command,
         "date_run": date_run,
         "wall_seconds": round(wall, 1),
+        "cpu_seconds": round(finished.cpu, 1),
         "machine": machine(),
         "load_before": load_before,
         "load_after": load_average(),

@@ -67,6 +67,7 @@ def envelope(name: str, measurements: dict[str, Any], **fields: Any) -> dict[str
         "command": f"python benchmarks/{name}.py",
         "date_run": "2026-12-01T08:00:00+00:00",
         "wall_seconds": 12.5,
+        "cpu_seconds": 3.0,
         "machine": {"cores": 2, "cpu_model": "AMD EPYC", "ram_gib": 23.5, "python": "3.11.7"},
         "load_before": [3.0, 3.0, 3.0],
         "load_after": [4.0, 3.5, 3.0],
@@ -138,6 +139,7 @@ def test_reused_result_names_its_date_and_why(tmp_path: Path) -> None:
         "Reused results (not re-run by the last run): backtest_real_lines from 2026-12-01" in text
     )
     assert "ok (reused)" in text
+    assert "1-minute load average 3.0 -> 4.0; wall 12.5 s, CPU 3.0 s." in text
 
 
 def test_failed_result_shows_its_error_and_the_last_success(tmp_path: Path) -> None:
