@@ -629,7 +629,13 @@ def render_minutes_model(doc: Doc, docs: dict[str, Doc]) -> list[str]:
         ],
         rows,
     )
-    return out + other_measurements(m, set(variants) | {"window", "train_start"})
+    head = [
+        f"Training from {m.get('train_start')}; LightGBM objective `{m.get('objective', 'regression')}`.",
+        "",
+    ]
+    return (
+        head + out + other_measurements(m, set(variants) | {"window", "train_start", "objective"})
+    )
 
 
 def render_markdown(doc: Doc, docs: dict[str, Doc]) -> list[str]:

@@ -202,3 +202,19 @@ def live_measurements() -> dict[str, Any]:
 @pytest.mark.parametrize(("value", "text"), [(12.34, "12.3 s"), (528, "8 min 48 s"), (None, "n/a")])
 def test_seconds(value: float | None, text: str) -> None:
     assert render.seconds(value) == text
+
+
+def test_minutes_model_result_without_an_envelope_of_its_own(tmp_path: Path) -> None:
+    metrics = {
+        "n": 900,
+        "mae_model": 5.1,
+        "mae_projected": 5.6,
+        "mae_last10": 5.9,
+        "bias_model": -0.2,
+    }
+    own: dict[str, Any] = {"window": ["2024-03-01", "2024-05-31"], "train_start": "2021-10-01"}
+    own["objective"] = "l1"
+    own |= {"none": {"all": metrics, "with_line": metrics}}
+    text = rendered(tmp_path, [envelope("minutes_model", own)], ["minutes_model"])
+    assert "LightGBM objective `l1`" in text
+    assert "| none | all | 900 | 5.100 | 5.600 | 5.900 | -0.20 |" in text
