@@ -16,7 +16,7 @@ import pandas as pd
 
 from contracts.exports import SCHEMA_VERSION, validate_export
 from contracts.raw import MARKETS
-from models.grading import MARKET_STAT
+from models.grading import MARKET_STAT, beat_the_line
 
 _MARKET_ORDER = {m: i for i, m in enumerate(MARKETS)}
 FLOAT_DECIMALS = 4  # numbers in exports are rounded to 4 decimals (floating noise is not data)
@@ -471,8 +471,7 @@ def live_pick_status(
     )
 
     over = df["recommendation"] == "OVER"
-    diff = df["current"] - df["line"]
-    ahead = (over & (diff > 0)) | (~over & (diff < 0))
+    ahead, behind = beat_the_line(over, df["current"] - df["line"])
     in_progress = df["game_status"] == 2
     final = df["game_status"] == 3
     df["status"] = np.select(
@@ -486,7 +485,6 @@ def live_pick_status(
         ["did_not_play", "stat_unavailable"],
         default="",
     )
-    behind = (over & (diff < 0)) | (~over & (diff > 0))
     result = np.select([void_reason != "", ahead, behind], ["void", "win", "loss"], default="push")
     df["void_reason"] = pd.Series(void_reason, index=df.index).replace("", None)
     df["result"] = pd.Series(result, index=df.index, dtype="object").mask(~final)

@@ -18,6 +18,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from contracts.rules import payout
+
 MARKET_STAT: dict[str, str] = {
     "points": "points",
     "rebounds": "rebounds",
@@ -80,10 +82,14 @@ GAME_FINAL_GRACE = pd.Timedelta(hours=6)
 _KEY = ["game_date", "player_id", "market", "system_id"]
 
 
-def american_profit(price: pd.Series) -> pd.Series:
-    """Profit in units of a winning one-unit bet at American odds (NaN where the price is missing)."""
-    p = price.astype(float)
-    return pd.Series(np.where(p > 0, p / 100.0, 100.0 / p.abs()), index=p.index).where(p.notna())
+def beat_the_line(is_over: pd.Series, diff: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """(won, lost) per call, from actual - line: an OVER wins above the line, an UNDER below it.
+
+    On the line (a push) or without an actual, a call has neither won nor lost.
+    """
+    won = (is_over & (diff > 0)) | (~is_over & (diff < 0))
+    lost = (is_over & (diff < 0)) | (~is_over & (diff > 0))
+    return won, lost
 
 
 def _long_actuals(box_scores: pd.DataFrame) -> pd.DataFrame:
@@ -121,21 +127,24 @@ def _utc(ts: pd.Timestamp) -> pd.Timestamp:
     return ts.tz_localize("UTC") if ts.tzinfo is None else ts.tz_convert("UTC")
 
 
-def grade_predictions(
+def _gradable_calls(
     predictions: pd.DataFrame,
     box_scores: pd.DataFrame,
     schedule: pd.DataFrame,
     graded_at: pd.Timestamp,
-) -> pd.DataFrame:
-    """Grade OVER/UNDER calls with a real line: win/loss/push/void with reason and profit in units."""
-    graded_at = _utc(graded_at)
+) -> tuple[pd.DataFrame, pd.Series]:
+    """The OVER/UNDER calls with a real line that can be graded now, with their actuals.
+
+    Also the void reason of each (NA when not void). A call can be graded when the player has a
+    box-score row, or his game is in the box scores (did not play), or his game should have ended
+    but has no box scores (postponed).
+    """
     calls = predictions[
         predictions["recommendation"].isin(["OVER", "UNDER"]) & predictions["line"].notna()
     ].copy()
     calls["game_date"] = pd.to_datetime(calls["game_date"]).dt.normalize()
     calls["player_id"] = calls["player_id"].astype(str)
     calls["game_id"] = calls["game_id"].astype(str)
-
     merged = calls.merge(
         _long_actuals(box_scores), on=["game_date", "player_id", "market"], how="left"
     )
@@ -146,29 +155,35 @@ def grade_predictions(
     postponed_games = (
         set(sched.loc[_game_should_be_over(sched, graded_at), "game_id"]) - finished_games
     )
-
-    game_finished = merged["game_id"].isin(finished_games)
     postponed = ~merged["has_row"] & merged["game_id"].isin(postponed_games)
-    did_not_play = ~merged["has_row"] & game_finished
+    did_not_play = ~merged["has_row"] & merged["game_id"].isin(finished_games)
     gradable = merged["has_row"] | postponed | did_not_play
     merged = merged[gradable].copy()
-    postponed, did_not_play = postponed[gradable], did_not_play[gradable]
 
-    stat_missing = merged["has_row"] & merged["actual"].isna()
     void_reason = pd.Series(pd.NA, index=merged.index, dtype="object")
-    void_reason[did_not_play] = "did_not_play"
-    void_reason[postponed] = "game_not_played"
-    void_reason[stat_missing] = "stat_unavailable"
+    void_reason[did_not_play[gradable]] = "did_not_play"
+    void_reason[postponed[gradable]] = "game_not_played"
+    void_reason[merged["has_row"] & merged["actual"].isna()] = "stat_unavailable"
+    return merged, void_reason
+
+
+def grade_predictions(
+    predictions: pd.DataFrame,
+    box_scores: pd.DataFrame,
+    schedule: pd.DataFrame,
+    graded_at: pd.Timestamp,
+) -> pd.DataFrame:
+    """Grade OVER/UNDER calls with a real line: win/loss/push/void with reason and profit in units."""
+    graded_at = _utc(graded_at)
+    merged, void_reason = _gradable_calls(predictions, box_scores, schedule, graded_at)
 
     is_over = merged["recommendation"] == "OVER"
-    diff = merged["actual"] - merged["line"]
-    won = (is_over & (diff > 0)) | (~is_over & (diff < 0))
-    lost = (is_over & (diff < 0)) | (~is_over & (diff > 0))
+    won, lost = beat_the_line(is_over, merged["actual"] - merged["line"])
     result = np.select([void_reason.notna(), won, lost], ["void", "win", "loss"], default="push")
 
     price = merged["over_price"].where(is_over, merged["under_price"]).astype(float)
     profit = pd.Series(0.0, index=merged.index)
-    profit[result == "win"] = american_profit(price)[result == "win"]
+    profit[result == "win"] = payout(price)[result == "win"]
     profit[result == "loss"] = -1.0
     profit[(result == "loss") & price.isna()] = np.nan
 
@@ -218,12 +233,62 @@ def evaluation_frame(predictions: pd.DataFrame, box_scores: pd.DataFrame) -> pd.
     merged["went_over"] = (diff > 0).astype("boolean").where(known)
     is_over = merged["recommendation"] == "OVER"
     is_call = merged["recommendation"].isin(["OVER", "UNDER"]) & diff.notna()
-    won = (is_over & (diff > 0)) | (~is_over & (diff < 0))
+    won, _ = beat_the_line(is_over, diff)
     result = pd.Series(
         np.where(diff == 0, "push", np.where(won, "win", "loss")), index=merged.index
     )
     merged["result"] = result.where(is_call)
     return merged[EVALUATION_COLUMNS].sort_values(_KEY, kind="mergesort").reset_index(drop=True)
+
+
+_DAY_KEYS = ["game_date", "system_id", "market"]
+
+
+def _prediction_counts(predictions: pd.DataFrame) -> pd.DataFrame:
+    """Per day, system and market: predictions, those with a line, PASS and NO_LINE calls."""
+    preds = predictions.assign(game_date=pd.to_datetime(predictions["game_date"]).dt.normalize())
+    rec = preds["recommendation"]
+    return (
+        preds.assign(
+            n_predictions=1,
+            n_with_line=preds["line"].notna().astype(int),
+            n_pass=(rec == "PASS").astype(int),
+            n_no_line=(rec == "NO_LINE").astype(int),
+        )
+        .groupby(_DAY_KEYS, as_index=False)[["n_predictions", "n_with_line", "n_pass", "n_no_line"]]
+        .sum()
+    )
+
+
+def _bet_record(grades: pd.DataFrame) -> pd.DataFrame:
+    """Per day, system and market: bets, W/L/P/V, priced bets and their profit."""
+    res = grades["result"]
+    priced = (res != "void") & grades["price"].notna()
+    return (
+        grades.assign(
+            n_bets=1,
+            wins=(res == "win").astype(int),
+            losses=(res == "loss").astype(int),
+            pushes=(res == "push").astype(int),
+            voids=(res == "void").astype(int),
+            n_priced=priced.astype(int),
+            profit=grades["profit"].where(priced, 0.0).fillna(0.0),
+        )
+        .groupby(_DAY_KEYS, as_index=False)[
+            ["n_bets", "wins", "losses", "pushes", "voids", "n_priced", "profit"]
+        ]
+        .sum()
+    )
+
+
+def _mean_errors(rows: pd.DataFrame) -> pd.DataFrame:
+    """Per day, system and market: how many rows have an actual, and their mean absolute error."""
+    errors = rows.assign(abs_error=(rows["predicted_mean"] - rows["actual"]).abs())
+    return (
+        errors.dropna(subset=["abs_error"])
+        .groupby(_DAY_KEYS, as_index=False)
+        .agg(n_actual=("abs_error", "size"), mae=("abs_error", "mean"))
+    )
 
 
 def daily_performance(
@@ -236,48 +301,15 @@ def daily_performance(
     MAE is over every prediction with an actual when `box_scores` is given (PASS and NO_LINE
     included); without it, over the graded calls that have an actual.
     """
-    keys = ["game_date", "system_id", "market"]
-    preds = predictions.assign(game_date=pd.to_datetime(predictions["game_date"]).dt.normalize())
-    rec = preds["recommendation"]
-    counts = (
-        preds.assign(
-            n_predictions=1,
-            n_with_line=preds["line"].notna().astype(int),
-            n_pass=(rec == "PASS").astype(int),
-            n_no_line=(rec == "NO_LINE").astype(int),
-        )
-        .groupby(keys, as_index=False)[["n_predictions", "n_with_line", "n_pass", "n_no_line"]]
-        .sum()
-    )
-
     g = grades.assign(game_date=pd.to_datetime(grades["game_date"]).dt.normalize())
-    res = g["result"]
-    priced = (res != "void") & g["price"].notna()
-    bets = (
-        g.assign(
-            n_bets=1,
-            wins=(res == "win").astype(int),
-            losses=(res == "loss").astype(int),
-            pushes=(res == "push").astype(int),
-            voids=(res == "void").astype(int),
-            n_priced=priced.astype(int),
-            profit=g["profit"].where(priced, 0.0).fillna(0.0),
-        )
-        .groupby(keys, as_index=False)[
-            ["n_bets", "wins", "losses", "pushes", "voids", "n_priced", "profit"]
-        ]
-        .sum()
+    errors = _mean_errors(
+        evaluation_frame(predictions, box_scores) if box_scores is not None else g
     )
-
-    errors = evaluation_frame(predictions, box_scores) if box_scores is not None else g
-    errors = errors.assign(abs_error=(errors["predicted_mean"] - errors["actual"]).abs())
-    mae = (
-        errors.dropna(subset=["abs_error"])
-        .groupby(keys, as_index=False)
-        .agg(n_actual=("abs_error", "size"), mae=("abs_error", "mean"))
+    out = (
+        _prediction_counts(predictions)
+        .merge(_bet_record(g), on=_DAY_KEYS, how="outer")
+        .merge(errors, on=_DAY_KEYS, how="left")
     )
-
-    out = counts.merge(bets, on=keys, how="outer").merge(mae, on=keys, how="left")
     int_cols = [c for c in PERFORMANCE_COLUMNS[3:] if c not in ("hit_rate", "roi", "mae", "profit")]
     out[int_cols] = out[int_cols].fillna(0).astype(int)
     out["profit"] = out["profit"].fillna(0.0).astype(float)
@@ -285,4 +317,4 @@ def daily_performance(
     out["hit_rate"] = (out["wins"] / decided).where(decided > 0)
     out["roi"] = (out["profit"] / out["n_priced"]).where(out["n_priced"] > 0)
     out["mae"] = out["mae"].astype(float)
-    return out[PERFORMANCE_COLUMNS].sort_values(keys, kind="mergesort").reset_index(drop=True)
+    return out[PERFORMANCE_COLUMNS].sort_values(_DAY_KEYS, kind="mergesort").reset_index(drop=True)
