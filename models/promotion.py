@@ -28,27 +28,29 @@ def promotion_gate(
     brier_tolerance: float,
 ) -> GateResult:
     """Pass when n >= min_rows, Brier not worse than the champion's (+ tolerance), MAE not worse by more than the tolerance."""
-    reasons: list[str] = []
-    ok = True
     n = int(challenger.get("n", 0))
-    if n < min_rows:
-        ok = False
-        reasons.append(f"only {n} real-line rows in the window (need {min_rows})")
-    else:
-        reasons.append(f"n={n} real-line rows (>= {min_rows})")
     c_b, k_b = float(challenger.get("brier", math.nan)), float(champion.get("brier", math.nan))
-    if not (c_b <= k_b + brier_tolerance):
-        ok = False
-        reasons.append(f"Brier {c_b:.4f} worse than champion {k_b:.4f} (+{brier_tolerance})")
-    else:
-        reasons.append(f"Brier {c_b:.4f} vs champion {k_b:.4f}: not worse")
     c_m, k_m = float(challenger.get("mae", math.nan)), float(champion.get("mae", math.nan))
-    if not (c_m <= k_m + mae_tolerance):
-        ok = False
-        reasons.append(f"MAE {c_m:.3f} worse than champion {k_m:.3f} by more than {mae_tolerance}")
-    else:
-        reasons.append(f"MAE {c_m:.3f} vs champion {k_m:.3f}: within {mae_tolerance}")
-    return GateResult(ok, reasons)
+    # (passes, reason when it fails, reason when it passes); a missing number fails.
+    checks = [
+        (
+            n >= min_rows,
+            f"only {n} real-line rows in the window (need {min_rows})",
+            f"n={n} real-line rows (>= {min_rows})",
+        ),
+        (
+            c_b <= k_b + brier_tolerance,
+            f"Brier {c_b:.4f} worse than champion {k_b:.4f} (+{brier_tolerance})",
+            f"Brier {c_b:.4f} vs champion {k_b:.4f}: not worse",
+        ),
+        (
+            c_m <= k_m + mae_tolerance,
+            f"MAE {c_m:.3f} worse than champion {k_m:.3f} by more than {mae_tolerance}",
+            f"MAE {c_m:.3f} vs champion {k_m:.3f}: within {mae_tolerance}",
+        ),
+    ]
+    reasons = [passed if ok else failed for ok, failed, passed in checks]
+    return GateResult(all(ok for ok, _, _ in checks), reasons)
 
 
 # ---------------------------------------------------------------- registry metadata
