@@ -19,7 +19,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any, Protocol
 
-from resources.gcs import GcsLocation, storage_bucket
+from resources.gcs import GcsLocation, gcp_credentials, storage_bucket
 from resources.settings import Settings
 
 JSON_CONTENT_TYPE = "application/json"
@@ -33,11 +33,10 @@ class ExportReadError(RuntimeError):
 
 def gcs_bucket(url: str, credentials_block: str | None) -> Any:
     """A prefect-gcp GcsBucket for gs://bucket/prefix (imported lazily: production only)."""
-    from prefect_gcp import GcpCredentials
     from prefect_gcp.cloud_storage import GcsBucket
 
     bucket, _, prefix = url.removeprefix("gs://").partition("/")
-    credentials = GcpCredentials.load(credentials_block) if credentials_block else GcpCredentials()
+    credentials = gcp_credentials(credentials_block)
     return GcsBucket(bucket=bucket, bucket_folder=prefix.strip("/"), gcp_credentials=credentials)
 
 
@@ -63,6 +62,23 @@ class ExportStore(Protocol):
     def publish_report(self, kind: str, day: date, html_file: Path) -> str: ...
 
 
+def _replace_file(path: Path, data: bytes) -> str:
+    """Write `data` to a temp file beside `path`, fsync, then os.replace; returns the path."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
+    return str(path)
+
+
 @dataclass(frozen=True)
 class LocalExportStore:
     """A local folder: temp file in the same folder, fsync, then os.replace."""
@@ -71,21 +87,7 @@ class LocalExportStore:
 
     def write(self, relative_path: str, payload: Mapping[str, Any]) -> str:
         """Readers see the old or the new file, never half of one; returns the path written."""
-        data = dumps(payload)
-        path = self.root / relative_path
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(data)
-                fh.flush()
-                os.fsync(fh.fileno())
-            os.replace(tmp, path)
-        except BaseException:
-            with contextlib.suppress(FileNotFoundError):
-                os.unlink(tmp)
-            raise
-        return str(path)
+        return _replace_file(self.root / relative_path, dumps(payload))
 
     def read(self, relative_path: str) -> dict[str, Any] | None:
         """The document, None when absent; unreadable or invalid JSON raises ExportReadError."""
@@ -99,18 +101,7 @@ class LocalExportStore:
 
     def publish_report(self, kind: str, day: date, html_file: Path) -> str:
         """Copy a report beside the exports (atomically); returns its path."""
-        path = self.root / report_key(kind, day)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(html_file.read_bytes())
-            os.replace(tmp, path)
-        except BaseException:
-            with contextlib.suppress(FileNotFoundError):
-                os.unlink(tmp)
-            raise
-        return str(path)
+        return _replace_file(self.root / report_key(kind, day), html_file.read_bytes())
 
 
 @dataclass(frozen=True)
