@@ -172,23 +172,23 @@ def test_failure_after_staging_load_keeps_old_partition(
     old = box_scores("2024-01-05", range(4))
     warehouse.replace_partition(url, "raw_player_boxscores", old, "game_date", ["2024-01-05"])
 
+    def failed_write_keeps_old_rows(error: type[Exception], match: str) -> None:
+        new = box_scores("2024-01-05", range(1), 99.0)
+        with pytest.raises(error, match=match):
+            warehouse.replace_partition(
+                url, "raw_player_boxscores", new, "game_date", ["2024-01-05"]
+            )
+        pd.testing.assert_frame_equal(
+            read(url, "raw_player_boxscores")[old.columns], old, check_dtype=False
+        )
+        assert staging_tables(url) == []
+
     def fail(where: bqw.Dataset, script: str) -> None:
         raise RuntimeError("connection lost before the transaction")
 
     with monkeypatch.context() as patch:
         patch.setattr(bqw, "commit", fail)
-        with pytest.raises(RuntimeError, match="connection lost"):
-            warehouse.replace_partition(
-                url,
-                "raw_player_boxscores",
-                box_scores("2024-01-05", range(1), 99.0),
-                "game_date",
-                ["2024-01-05"],
-            )
-    pd.testing.assert_frame_equal(
-        read(url, "raw_player_boxscores")[old.columns], old, check_dtype=False
-    )
-    assert staging_tables(url) == []
+        failed_write_keeps_old_rows(RuntimeError, "connection lost")
 
     # The server fails inside the transaction, after its DELETE ran: BigQuery rolls it back.
     with monkeypatch.context() as patch:
@@ -198,18 +198,7 @@ def test_failure_after_staging_load_keeps_old_partition(
             "transaction_sql",
             lambda statements: original([*statements, "SELECT ERROR('injected after delete')"]),
         )
-        with pytest.raises(Exception, match="injected after delete"):
-            warehouse.replace_partition(
-                url,
-                "raw_player_boxscores",
-                box_scores("2024-01-05", range(1), 99.0),
-                "game_date",
-                ["2024-01-05"],
-            )
-    pd.testing.assert_frame_equal(
-        read(url, "raw_player_boxscores")[old.columns], old, check_dtype=False
-    )
-    assert staging_tables(url) == []
+        failed_write_keeps_old_rows(Exception, "injected after delete")
 
 
 def test_partition_write_of_5000_rows_costs_at_most_5_jobs(url: str, jobs: list[str]) -> None:
