@@ -70,7 +70,7 @@ def ablation_table(
         "|---|---|---|---|---|---|---|---|---|",
     ]
     for market in MARKETS:
-        for variant in VARIANTS:
+        for variant in scored:
             part = _in(scored[variant], window)
             part = part[part["market"] == market]
             if part.empty:
@@ -96,7 +96,7 @@ def choose(
     ]
     best_variant, best_ratio = "none", math.inf
     roi: dict[tuple[str, float], float] = {}
-    for variant in VARIANTS:
+    for variant in scored:
         part = _in(scored[variant], window)
         ratios = []
         for market in MARKETS:
@@ -183,6 +183,7 @@ def main() -> None:
     scored = {
         v: pd.read_csv(args.scored_dir / f"{v}.csv", dtype={"player_id": str, "game_id": str})
         for v in VARIANTS
+        if (args.scored_dir / f"{v}.csv").exists()
     }
     choose_w, report_w = _window(args.choose), _window(args.report)
     variant, threshold, choice_rows = choose(scored, choose_w)

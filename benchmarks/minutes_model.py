@@ -35,6 +35,8 @@ def main() -> None:
     parser.add_argument("--start", default="2024-03-01")
     parser.add_argument("--end", default="2024-05-31")
     parser.add_argument("--json", type=Path, default=None)
+    parser.add_argument("--objective", default="regression", help="or regression_l1 (median)")
+    parser.add_argument("--variants", default="none,report,market,both")
     args = parser.parse_args()
     settings = data_settings(get_settings(), args.data)
     end = date.fromisoformat(args.end)
@@ -49,9 +51,15 @@ def main() -> None:
     folds = [
         (f.start, f.end) for f in monthly_folds(pd.Timestamp(args.start), pd.Timestamp(args.end))
     ]
-    results: dict[str, object] = {"window": [args.start, args.end], "train_start": args.train_start}
-    for variant in ("none", "report", "market", "both"):
-        scored = walk_forward_minutes(frame, folds, lambda f, v=variant: ablate_availability(f, v))
+    results: dict[str, object] = {
+        "window": [args.start, args.end],
+        "train_start": args.train_start,
+        "objective": args.objective,
+    }
+    for variant in args.variants.split(","):
+        scored = walk_forward_minutes(
+            frame, folds, lambda f, v=variant: ablate_availability(f, v), args.objective
+        )
         line = scored[scored["line"].notna()]
         results[variant] = {"all": minutes_metrics(scored), "with_line": minutes_metrics(line)}
         print(variant, json.dumps(results[variant]))

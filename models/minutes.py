@@ -58,11 +58,17 @@ def minutes_matrix(rows: pd.DataFrame) -> pd.DataFrame:
     return rows.reindex(columns=list(MINUTES_FEATURES)).astype(float)
 
 
-def fit_minutes(rows: pd.DataFrame, num_rounds: int = MINUTES_ROUNDS) -> lgb.Booster:
-    """Fit on played player-games (`minutes_actual` > 0) with some history."""
+def fit_minutes(
+    rows: pd.DataFrame, num_rounds: int = MINUTES_ROUNDS, objective: str = "regression"
+) -> lgb.Booster:
+    """Fit on played player-games (`minutes_actual` > 0) with some history.
+
+    `objective` "regression" fits the mean (what a rate x minutes mean needs), "regression_l1"
+    the median (what minutes MAE rewards).
+    """
     played = rows[(rows["minutes_actual"] > 0) & (rows["games_total"] > 0)]
     data = lgb.Dataset(minutes_matrix(played), label=played["minutes_actual"].astype(float))
-    return lgb.train(MINUTES_PARAMS, data, num_boost_round=num_rounds)
+    return lgb.train({**MINUTES_PARAMS, "objective": objective}, data, num_boost_round=num_rounds)
 
 
 def predict_minutes(booster: lgb.Booster, rows: pd.DataFrame) -> np.ndarray:
@@ -97,6 +103,7 @@ def walk_forward_minutes(
     frame: pd.DataFrame,
     folds: list[tuple[pd.Timestamp, pd.Timestamp]],
     transform: Callable[[pd.DataFrame], pd.DataFrame] = lambda f: f,
+    objective: str = "regression",
 ) -> pd.DataFrame:
     """Score each fold [start, end) with a model fitted on rows strictly before its start.
 
@@ -109,6 +116,6 @@ def walk_forward_minutes(
         rows = transform(frame[(frame["game_date"] >= start) & (frame["game_date"] < end)])
         if rows.empty:
             continue
-        booster = fit_minutes(train)
+        booster = fit_minutes(train, objective=objective)
         parts.append(rows.assign(predicted_minutes=predict_minutes(booster, rows)))
     return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
