@@ -82,7 +82,7 @@ def test_stat_correction_reruns_exactly_the_dependent_phases_and_reverting_is_no
     # A correction to a game two days before the target: the target's features (history) and
     # everything after them change; yesterday's grades read nothing of that game. (Yesterday's
     # results and today's lines are re-ingested by every run, so they cannot be edited here.)
-    old_day = FIRST_DAY - timedelta(days=1)
+    old_day = warm.distinct_dates("raw_player_boxscores", end=FIRST_DAY - timedelta(days=1))[-1]
     box = warm.read_dates("raw_player_boxscores", [old_day])
     before = _predictions(warm)
     corrected = box.copy()
