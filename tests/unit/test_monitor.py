@@ -99,7 +99,7 @@ def test_coverage_report_summarises_the_days_feature_store(home: Settings) -> No
 
 
 def test_performance_report_over_graded_dates(home: Settings) -> None:
-    from tests.unit.test_publish_grading import real_day
+    from tests.unit.test_grade import real_day
 
     url = home.resolved_warehouse_url
     stamp = [pd.Timestamp(DAY)]
