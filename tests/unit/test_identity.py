@@ -185,44 +185,22 @@ MARTINS = [
 ]
 
 
+def props_frame(*rows: tuple[str, str, str, str]) -> pd.DataFrame:
+    """Prop rows of (player_name, game_date, home_team, away_team)."""
+    return pd.DataFrame(list(rows), columns=["player_name", "game_date", "home_team", "away_team"])
+
+
 def test_traded_player_resolves_to_his_new_team() -> None:
-    props = pd.DataFrame(
-        [
-            # Before the trades both are on the two teams: ambiguous initial.
-            {
-                "player_name": "C. Martin",
-                "game_date": "2025-01-12",
-                "home_team": "Philadelphia 76ers",
-                "away_team": "Charlotte Hornets",
-            },
-            # After: PHX vs CHA holds only Cody; DAL vs BOS only Caleb.
-            {
-                "player_name": "C. Martin",
-                "game_date": "2025-03-20",
-                "home_team": "Phoenix Suns",
-                "away_team": "Charlotte Hornets",
-            },
-            {
-                "player_name": "C. Martin",
-                "game_date": "2025-03-20",
-                "home_team": "DAL",
-                "away_team": "BOS",
-            },
-            # On the trade date itself (his first game for the new team).
-            {
-                "player_name": "Cody Martin",
-                "game_date": "2025-03-17",
-                "home_team": "PHX",
-                "away_team": "NYK",
-            },
-            # A traded player's old team is not his team any more: PHI vs CHA after the trades.
-            {
-                "player_name": "C. Martin",
-                "game_date": "2025-03-20",
-                "home_team": "PHI",
-                "away_team": "CHA",
-            },
-        ]
+    props = props_frame(
+        # Before the trades both are on the two teams: ambiguous initial.
+        ("C. Martin", "2025-01-12", "Philadelphia 76ers", "Charlotte Hornets"),
+        # After: PHX vs CHA holds only Cody; DAL vs BOS only Caleb.
+        ("C. Martin", "2025-03-20", "Phoenix Suns", "Charlotte Hornets"),
+        ("C. Martin", "2025-03-20", "DAL", "BOS"),
+        # On the trade date itself (his first game for the new team).
+        ("Cody Martin", "2025-03-17", "PHX", "NYK"),
+        # A traded player's old team is not his team any more: PHI vs CHA after the trades.
+        ("C. Martin", "2025-03-20", "PHI", "CHA"),
     )
     out = resolve_player_ids(props, players_frame(MARTINS))
     assert out["player_id"].tolist() == [pd.NA, "1628998", "1628997", "1628998", pd.NA]
@@ -231,32 +209,14 @@ def test_traded_player_resolves_to_his_new_team() -> None:
 
 def test_league_wide_unique_name_when_team_unknown() -> None:
     # Cody Martin's last known team is CHA; a prop on a PHX game before his PHX row still resolves.
-    props = pd.DataFrame(
-        [
-            {
-                "player_name": "Cody Martin",
-                "game_date": "2025-02-10",
-                "home_team": "PHX",
-                "away_team": "LAL",
-            }
-        ]
-    )
+    props = props_frame(("Cody Martin", "2025-02-10", "PHX", "LAL"))
     out = resolve_player_ids(props, players_frame(MARTINS))
     assert out["player_id"].tolist() == ["1628998"]
     assert out["resolution"].tolist() == ["exact"]
 
 
 def test_player_unknown_before_first_game_is_unresolved() -> None:
-    props = pd.DataFrame(
-        [
-            {
-                "player_name": "Cody Martin",
-                "game_date": "2025-01-01",
-                "home_team": "CHA",
-                "away_team": "LAL",
-            }
-        ]
-    )
+    props = props_frame(("Cody Martin", "2025-01-01", "CHA", "LAL"))
     out = resolve_player_ids(props, players_frame(MARTINS))
     assert out["resolution"].tolist() == ["unresolved"]
 
