@@ -37,7 +37,7 @@ def run_window(spec: str, data: Path | None, train_start: str, trials: int) -> d
         ROOT / "benchmarks" / "results" / f"backtest_{market}_{start}_{end}{tuned}.partial.json"
     )
     progress.parent.mkdir(parents=True, exist_ok=True)
-    result, _ = run_backtest(
+    result, _ = run_backtest.fn(
         settings,
         markets,
         date.fromisoformat(start),

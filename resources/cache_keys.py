@@ -64,20 +64,25 @@ def features_inputs(settings: Settings, wh: Warehouse, parameters: dict[str, Any
     ]
 
 
-def predict_inputs(settings: Settings, wh: Warehouse, parameters: dict[str, Any]) -> list[str]:
-    """Feature-store rows of the dates, box-score history (similarity), champion versions."""
+def champion_versions(settings: Settings) -> list[str]:
+    """'market=version' of the champion of every market (a promotion changes them)."""
     from resources import model_registry
 
-    dates = _dates(parameters)
     model_registry.configure(settings.resolved_mlflow_uri, settings.mlflow_artifacts_dir)
-    versions = [
-        f"{market}={model_registry.version_with_alias(model_registry.model_name(settings.model_name_prefix, market), settings.champion_alias)}"
+    prefix, alias = settings.model_name_prefix, settings.champion_alias
+    return [
+        f"{market}={model_registry.version_with_alias(model_registry.model_name(prefix, market), alias)}"
         for market in settings.markets
     ]
+
+
+def predict_inputs(settings: Settings, wh: Warehouse, parameters: dict[str, Any]) -> list[str]:
+    """Feature-store rows of the dates, box-score history (similarity), champion versions."""
+    dates = _dates(parameters)
     return [
         wh.fingerprint("ml_feature_store", dates),
         wh.fingerprint("raw_player_boxscores", before=max(dates)),
-        *versions,
+        *champion_versions(settings),
         f"min_ev={settings.min_expected_value}",
     ]
 

@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 from datetime import date
+from pathlib import Path
 
 import pandas as pd
 
 from features.analytics import player_game_summary
 from features.precompute import attach_actuals
 from models.similarity import add_similarity
+from resources import warehouse
 from resources.feature_store import feature_tables
 from resources.input_gaps import require_training_games
+from resources.loading import import_dir
 from resources.settings import Settings
 from resources.warehouse import Warehouse
 
@@ -39,3 +44,31 @@ def training_frame(settings: Settings, start: date, end: date) -> pd.DataFrame:
     store = tables.ml_feature_store
     store = store[store["market"].isin(settings.markets)]
     return attach_actuals(add_similarity(store, games), games)
+
+
+def _fingerprint(directory: Path) -> str:
+    """Names, sizes and modification times of the folder's data files."""
+    files = sorted(p for p in directory.rglob("*.csv*") if p.is_file())
+    return json.dumps(
+        [[str(p.relative_to(directory)), p.stat().st_size, p.stat().st_mtime] for p in files]
+    )
+
+
+def data_settings(settings: Settings, data_dir: Path | None) -> Settings:
+    """Settings whose warehouse holds `data_dir` imported (a separate state dir per folder), or the configured ones."""
+    if data_dir is None:
+        return settings
+    resolved = data_dir.resolve()
+    key = hashlib.sha256(str(resolved).encode()).hexdigest()[:10]
+    home = settings.home_dir / "backtests" / f"{resolved.name}-{key}"
+    home.mkdir(parents=True, exist_ok=True)
+    values = settings.model_dump()
+    values.update(home=home, warehouse_url=None, raw_store_url=None, data_dir=resolved)
+    scoped = Settings(**values)
+    marker = home / "imported.json"
+    fingerprint = _fingerprint(resolved)
+    if not marker.exists() or marker.read_text() != fingerprint:
+        import_dir(scoped, resolved)
+        warehouse.dispose_engines()
+        marker.write_text(fingerprint)
+    return scoped

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 from datetime import date, timedelta
 from pathlib import Path
@@ -20,40 +19,12 @@ from models.training import NUM_ROUNDS
 from resources import model_registry, warehouse
 from resources.clock import now_utc
 from resources.input_gaps import EmptyInputError, require_joinable_dates
-from resources.loading import import_dir
 from resources.retry import TASK_RETRY_OPTIONS
 from resources.settings import Settings
-from resources.training_data import training_frame
+from resources.training_data import data_settings, training_frame
 
 
-def _fingerprint(directory: Path) -> str:
-    """Names, sizes and modification times of the folder's data files."""
-    files = sorted(p for p in directory.rglob("*.csv*") if p.is_file())
-    return json.dumps(
-        [[str(p.relative_to(directory)), p.stat().st_size, p.stat().st_mtime] for p in files]
-    )
-
-
-def data_settings(settings: Settings, data_dir: Path | None) -> Settings:
-    """Settings whose warehouse holds `data_dir` imported (a separate state dir per folder), or the configured ones."""
-    if data_dir is None:
-        return settings
-    resolved = data_dir.resolve()
-    key = hashlib.sha256(str(resolved).encode()).hexdigest()[:10]
-    home = settings.home_dir / "backtests" / f"{resolved.name}-{key}"
-    home.mkdir(parents=True, exist_ok=True)
-    values = settings.model_dump()
-    values.update(home=home, warehouse_url=None, raw_store_url=None, data_dir=resolved)
-    scoped = Settings(**values)
-    marker = home / "imported.json"
-    fingerprint = _fingerprint(resolved)
-    if not marker.exists() or marker.read_text() != fingerprint:
-        import_dir(scoped, resolved)
-        warehouse.dispose_engines()
-        marker.write_text(fingerprint)
-    return scoped
-
-
+@task(name="backtest", cache_policy=NO_CACHE, **TASK_RETRY_OPTIONS)
 def run_backtest(
     settings: Settings,
     markets: list[str],

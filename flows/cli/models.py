@@ -173,7 +173,7 @@ def backtest(
     markets = _markets(settings, market)
     from tasks.backtest import run_backtest
 
-    result, _scored = run_backtest(
+    result, _scored = run_backtest.fn(
         settings,
         markets,
         start,

@@ -142,7 +142,7 @@ def test_lines_that_join_no_player_game_make_the_backtest_say_so(
     )
     import_file(settings, "props", props)
     with pytest.raises(EmptyInputError) as caught:
-        run_backtest(settings, ["points"], DAY, DAY, train_start=date(2023, 10, 1))
+        run_backtest.fn(settings, ["points"], DAY, DAY, train_start=date(2023, 10, 1))
     message = str(caught.value)
     assert message.startswith("backtest 2023-10-28..2023-10-28 has no player-game to evaluate: ")
     assert "2023-10-28 have games, box scores and points lines, but no line joined" in message
