@@ -23,8 +23,11 @@ sys.path.insert(0, str(ROOT))
 from models.backtest import ablate_availability, monthly_folds  # noqa: E402
 from models.minutes import minutes_metrics, walk_forward_minutes  # noqa: E402
 from resources.settings import get_settings  # noqa: E402
-from resources.training_data import player_history, training_frame  # noqa: E402
-from tasks.backtest import data_settings  # noqa: E402
+from resources.training_data import (  # noqa: E402
+    data_settings,
+    player_history,
+    training_frame,
+)
 
 
 def main() -> None:

@@ -61,7 +61,7 @@ TELEMETRY_OFF = {
 # Imports DIR into the state dir's backtest warehouse (what `nba-props backtest --data DIR` does).
 IMPORT_FOR_BACKTESTS = (
     "import sys; from pathlib import Path; from resources.settings import get_settings; "
-    "from tasks.backtest import data_settings; data_settings(get_settings(), Path(sys.argv[1]))"
+    "from resources.training_data import data_settings; data_settings(get_settings(), Path(sys.argv[1]))"
 )
 
 
