@@ -6,25 +6,30 @@ import pandas as pd
 import pandera.pandas as pa
 from pandera.typing import Series
 
-from contracts.raw import SEASON_TYPES, TEAM_ABBRS
-from contracts.rules import MAX_LINE, MAX_PLAYER_MINUTES, PACE_MAX, PACE_MIN, close, implies
+from contracts.columns import (
+    FilteringContract,
+    GameKeys,
+    OpenContract,
+    OpposingTeams,
+    PlayerInGame,
+    SeasonGameKeys,
+    key_field,
+    pace_field,
+    team_field,
+)
+from contracts.rules import MAX_LINE, MAX_PLAYER_MINUTES, close, implies
 
 # Why a player is expected on a date (features.analytics.upcoming_player_game_context).
 EXPECTED_REASONS: tuple[str, ...] = ("rotation", "prop_line")
-SEASON_PATTERN = r"^\d{4}-\d{2}$"
 
 
-class PlayerGameSummary(pa.DataFrameModel):
+class PlayerGameSummary(OpposingTeams, SeasonGameKeys, FilteringContract):
     """One row per player per finished game, with the stats every market is graded on."""
 
-    game_id: Series[str] = pa.Field(str_length={"min_value": 1})
-    game_date: Series[pd.Timestamp]
-    season: Series[str] = pa.Field(str_matches=SEASON_PATTERN)
-    season_type: Series[str] = pa.Field(isin=list(SEASON_TYPES))
-    player_id: Series[str] = pa.Field(str_length={"min_value": 1})
+    player_id: Series[str] = key_field()
     player_name: Series[str]
-    team_abbr: Series[str] = pa.Field(isin=list(TEAM_ABBRS))
-    opponent_abbr: Series[str] = pa.Field(isin=list(TEAM_ABBRS))
+    team_abbr: Series[str] = team_field()
+    opponent_abbr: Series[str] = team_field()
     is_home: Series[bool]
     starter: Series[pd.BooleanDtype] = pa.Field(nullable=True)
     minutes: Series[float] = pa.Field(ge=0, le=MAX_PLAYER_MINUTES)
@@ -46,35 +51,22 @@ class PlayerGameSummary(pa.DataFrameModel):
     def threes_within_points(cls, df: pd.DataFrame) -> pd.Series[bool]:
         return df["threes"].isna() | (df["points"] >= 3 * df["threes"])
 
-    @pa.dataframe_check(error="team_abbr equals opponent_abbr")
-    def teams_differ(cls, df: pd.DataFrame) -> pd.Series[bool]:
-        return df["team_abbr"] != df["opponent_abbr"]
-
     class Config:
-        coerce = True
-        strict = "filter"
         unique = ["game_id", "player_id"]
 
 
-class TeamGameSummary(pa.DataFrameModel):
+class TeamGameSummary(OpposingTeams, GameKeys, FilteringContract):
     """One row per team per finished game: possessions, pace and ratings."""
 
-    game_id: Series[str] = pa.Field(str_length={"min_value": 1})
-    game_date: Series[pd.Timestamp]
-    season: Series[str] = pa.Field(str_matches=SEASON_PATTERN)
-    team_abbr: Series[str] = pa.Field(isin=list(TEAM_ABBRS))
-    opponent_abbr: Series[str] = pa.Field(isin=list(TEAM_ABBRS))
+    team_abbr: Series[str] = team_field()
+    opponent_abbr: Series[str] = team_field()
     is_home: Series[bool]
     points: Series[float] = pa.Field(ge=0)
     points_allowed: Series[float] = pa.Field(ge=0)
     possessions: Series[float] = pa.Field(gt=0, nullable=True)
-    pace: Series[float] = pa.Field(nullable=True, ge=PACE_MIN, le=PACE_MAX)
+    pace: Series[float] = pace_field()
     off_rating: Series[float] = pa.Field(gt=0, nullable=True)
     def_rating: Series[float] = pa.Field(gt=0, nullable=True)
-
-    @pa.dataframe_check(error="team_abbr equals opponent_abbr")
-    def teams_differ(cls, df: pd.DataFrame) -> pd.Series[bool]:
-        return df["team_abbr"] != df["opponent_abbr"]
 
     @pa.dataframe_check(error="off_rating != 100 * points / possessions")
     def ratings_per_100(cls, df: pd.DataFrame) -> pd.Series[bool]:
@@ -82,24 +74,16 @@ class TeamGameSummary(pa.DataFrameModel):
         return off & close(df["def_rating"], 100 * df["points_allowed"] / df["possessions"])
 
     class Config:
-        coerce = True
-        strict = "filter"
         unique = ["game_id", "team_abbr"]
 
 
-class UpcomingPlayerGameContext(pa.DataFrameModel):
+class UpcomingPlayerGameContext(PlayerInGame, OpenContract):
     """Who is expected to play on a date, in which game, with rest and schedule context.
 
     The written table is the enriched context: consensus line per market, implied team total and
     both teams' pace (optional columns, absent before enrichment).
     """
 
-    game_date: Series[pd.Timestamp]
-    game_id: Series[str] = pa.Field(str_length={"min_value": 1})
-    player_id: Series[str] = pa.Field(str_length={"min_value": 1})
-    player_name: Series[str]
-    team_abbr: Series[str] = pa.Field(isin=list(TEAM_ABBRS))
-    opponent_abbr: Series[str] = pa.Field(isin=list(TEAM_ABBRS))
     is_home: Series[bool]
     # Days since his last game, which is strictly before game_date.
     days_rest: Series[float] = pa.Field(ge=1, nullable=True)
@@ -117,12 +101,8 @@ class UpcomingPlayerGameContext(pa.DataFrameModel):
     game_total: Series[float] | None = pa.Field(gt=0, nullable=True)
     team_spread: Series[float] | None = pa.Field(nullable=True)
     implied_team_total: Series[float] | None = pa.Field(gt=0, nullable=True)
-    team_pace: Series[float] | None = pa.Field(nullable=True, ge=PACE_MIN, le=PACE_MAX)
-    opp_pace: Series[float] | None = pa.Field(nullable=True, ge=PACE_MIN, le=PACE_MAX)
-
-    @pa.dataframe_check(error="team_abbr equals opponent_abbr")
-    def teams_differ(cls, df: pd.DataFrame) -> pd.Series[bool]:
-        return df["team_abbr"] != df["opponent_abbr"]
+    team_pace: Series[float] | None = pace_field()
+    opp_pace: Series[float] | None = pace_field()
 
     @pa.dataframe_check(error="back_to_back != (days_rest == 1)")
     def back_to_back_is_one_day_rest(cls, df: pd.DataFrame) -> pd.Series[bool]:
@@ -147,6 +127,4 @@ class UpcomingPlayerGameContext(pa.DataFrameModel):
         )
 
     class Config:
-        coerce = True
-        strict = False
         unique = ["game_date", "player_id"]

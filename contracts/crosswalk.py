@@ -6,20 +6,20 @@ import pandas as pd
 import pandera.pandas as pa
 from pandera.typing import Series
 
-from contracts.raw import TEAM_ABBRS
+from contracts.columns import OpenContract, key_field, team_field
 from contracts.rules import implies
 
 # How a prop-line name was matched (features.identity.RESOLUTIONS; a test keeps them equal).
 RESOLUTIONS: tuple[str, ...] = ("exact", "alias", "initial", "reversed", "unresolved")
 
 
-class PlayerRegistry(pa.DataFrameModel):
+class PlayerRegistry(OpenContract):
     """One row per player and team he played for, with his current names and first/last games."""
 
-    player_id: Series[str] = pa.Field(str_length={"min_value": 1})
-    team_abbr: Series[str] = pa.Field(isin=list(TEAM_ABBRS))
-    canonical_name: Series[str] = pa.Field(str_length={"min_value": 1})
-    normalized_name: Series[str] = pa.Field(str_length={"min_value": 1})
+    player_id: Series[str] = key_field()
+    team_abbr: Series[str] = team_field()
+    canonical_name: Series[str] = key_field()
+    normalized_name: Series[str] = key_field()
     first_date: Series[pd.Timestamp]
     last_date: Series[pd.Timestamp]
     n_games: Series[int] = pa.Field(ge=1)
@@ -34,16 +34,14 @@ class PlayerRegistry(pa.DataFrameModel):
         return (days <= 0) | (df["n_games"] <= days)  # unordered dates are the rule above
 
     class Config:
-        coerce = True
-        strict = False
         unique = ["player_id", "team_abbr"]
 
 
-class PropNameResolution(pa.DataFrameModel):
+class PropNameResolution(OpenContract):
     """One row per prop-line name and date: the player id it resolved to (or not), and counts."""
 
     game_date: Series[pd.Timestamp]
-    player_name: Series[str] = pa.Field(str_length={"min_value": 1})
+    player_name: Series[str] = key_field()
     normalized_name: Series[str]
     player_id: Series[str] = pa.Field(nullable=True)
     resolution: Series[str] = pa.Field(isin=list(RESOLUTIONS))
@@ -64,6 +62,4 @@ class PropNameResolution(pa.DataFrameModel):
         return df["n_books"] <= df["n_rows"]
 
     class Config:
-        coerce = True
-        strict = False
         unique = ["game_date", "player_name"]

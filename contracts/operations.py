@@ -6,6 +6,7 @@ import pandas as pd
 import pandera.pandas as pa
 from pandera.typing import Series
 
+from contracts.columns import OpenContract, key_field, utc_field
 from contracts.rules import close, implies
 
 # The precompute tables coverage counts (features.pipeline.COVERAGE_COLUMNS; a test keeps them equal).
@@ -17,7 +18,7 @@ COVERED_TABLES: tuple[str, ...] = (
 )
 
 
-class Coverage(pa.DataFrameModel):
+class Coverage(OpenContract):
     """Per date and precompute table: expected players (teams) and those with real values."""
 
     game_date: Series[pd.Timestamp]
@@ -38,8 +39,6 @@ class Coverage(pa.DataFrameModel):
         return share & implies(df["expected"] > 0, df["ratio"].notna())
 
     class Config:
-        coerce = True
-        strict = False
         unique = ["game_date", "table_name"]
 
 
@@ -50,9 +49,9 @@ class PhaseCache(pa.DataFrameModel):
         isin=["features", "predict", "grade", "export", "drift", "coverage", "performance"]
     )
     dates_key: Series[str] = pa.Field(str_length={"min_value": 10})
-    input_key: Series[str] = pa.Field(str_length={"min_value": 1})
-    output_fingerprint: Series[str] = pa.Field(str_length={"min_value": 1})
-    recorded_at: Series[pd.DatetimeTZDtype] = pa.Field(dtype_kwargs={"unit": "ns", "tz": "UTC"})
+    input_key: Series[str] = key_field()
+    output_fingerprint: Series[str] = key_field()
+    recorded_at: Series[pd.DatetimeTZDtype] = utc_field()
 
     class Config:
         coerce = True

@@ -9,18 +9,20 @@ import pandas as pd
 import pandera.pandas as pa
 from pandera.typing import Series
 
-from contracts.analytics import SEASON_PATTERN
-from contracts.raw import MARKETS, TEAM_ABBRS
-from contracts.rules import (
-    MAX_LINE,
-    MAX_PLAYER_MINUTES,
-    PACE_MAX,
-    PACE_MIN,
-    american_odds,
-    close,
-    implies,
-    matches,
+from contracts.columns import (
+    SEASON_PATTERN,
+    AmericanPrices,
+    OpenContract,
+    OpposingTeams,
+    PlayerInGame,
+    key_field,
+    market_field,
+    minutes_field,
+    pace_field,
+    team_field,
+    utc_field,
 )
+from contracts.rules import MAX_LINE, MAX_PLAYER_MINUTES, close, implies, matches
 
 # The stats PRA adds up, and the window aggregates in which the sum carries over exactly.
 PRA_PARTS: tuple[str, ...] = ("points", "rebounds", "assists")
@@ -28,15 +30,15 @@ ADDITIVE_WINDOWS: tuple[str, ...] = ("l5", "l10", "l20", "ewm", "season", "per36
 TREND_STATS: tuple[str, ...] = ("points", "rebounds", "assists", "threes", "pra")
 
 
-class PlayerDailyCache(pa.DataFrameModel):
+class PlayerDailyCache(OpenContract):
     """Rolling form of a player for a target date, from his games strictly before it."""
 
-    player_id: Series[str] = pa.Field(str_length={"min_value": 1})
+    player_id: Series[str] = key_field()
     game_date: Series[pd.Timestamp]
     season: Series[str] = pa.Field(str_matches=SEASON_PATTERN)
-    minutes_l5: Series[float] = pa.Field(nullable=True, ge=0, le=MAX_PLAYER_MINUTES)
-    minutes_l10: Series[float] = pa.Field(nullable=True, ge=0, le=MAX_PLAYER_MINUTES)
-    minutes_l20: Series[float] = pa.Field(nullable=True, ge=0, le=MAX_PLAYER_MINUTES)
+    minutes_l5: Series[float] = minutes_field()
+    minutes_l10: Series[float] = minutes_field()
+    minutes_l20: Series[float] = minutes_field()
     minutes_std_l10: Series[float] = pa.Field(ge=0, nullable=True)
     points_l5: Series[float] = pa.Field(ge=0, nullable=True)
     points_l10: Series[float] = pa.Field(ge=0, nullable=True)
@@ -58,8 +60,8 @@ class PlayerDailyCache(pa.DataFrameModel):
     pra_l10: Series[float] = pa.Field(ge=0, nullable=True)
     pra_l20: Series[float] = pa.Field(ge=0, nullable=True)
     pra_std_l10: Series[float] = pa.Field(ge=0, nullable=True)
-    minutes_ewm: Series[float] = pa.Field(nullable=True, ge=0, le=MAX_PLAYER_MINUTES)
-    minutes_season: Series[float] = pa.Field(nullable=True, ge=0, le=MAX_PLAYER_MINUTES)
+    minutes_ewm: Series[float] = minutes_field()
+    minutes_season: Series[float] = minutes_field()
     points_ewm: Series[float] = pa.Field(ge=0, nullable=True)
     points_season: Series[float] = pa.Field(ge=0, nullable=True)
     rebounds_ewm: Series[float] = pa.Field(ge=0, nullable=True)
@@ -123,29 +125,27 @@ class PlayerDailyCache(pa.DataFrameModel):
         return implies(df["prior_season_only"], df["games_this_season"] == 0)
 
     class Config:
-        coerce = True
-        strict = False
         unique = ["game_date", "player_id"]
 
 
-class TeamDefenseSummary(pa.DataFrameModel):
+class TeamDefenseSummary(OpenContract):
     """What a team allowed per game lately, its pace, and both relative to the league, before D."""
 
     game_date: Series[pd.Timestamp]
-    team_abbr: Series[str] = pa.Field(isin=list(TEAM_ABBRS))
+    team_abbr: Series[str] = team_field()
     allowed_points: Series[float] = pa.Field(ge=0, nullable=True)
     allowed_rebounds: Series[float] = pa.Field(ge=0, nullable=True)
     allowed_assists: Series[float] = pa.Field(ge=0, nullable=True)
     allowed_threes: Series[float] = pa.Field(ge=0, nullable=True)
     allowed_pra: Series[float] = pa.Field(ge=0, nullable=True)
-    pace_l10: Series[float] = pa.Field(nullable=True, ge=PACE_MIN, le=PACE_MAX)
+    pace_l10: Series[float] = pace_field()
     def_rating_l10: Series[float] = pa.Field(gt=0, nullable=True)
     def_factor_points: Series[float] = pa.Field(gt=0, nullable=True)
     def_factor_rebounds: Series[float] = pa.Field(gt=0, nullable=True)
     def_factor_assists: Series[float] = pa.Field(gt=0, nullable=True)
     def_factor_threes: Series[float] = pa.Field(gt=0, nullable=True)
     def_factor_pra: Series[float] = pa.Field(gt=0, nullable=True)
-    league_pace: Series[float] = pa.Field(nullable=True, ge=PACE_MIN, le=PACE_MAX)
+    league_pace: Series[float] = pace_field()
 
     @pa.dataframe_check(error="allowed_pra != allowed points + rebounds + assists")
     def allowed_pra_is_sum(cls, df: pd.DataFrame) -> pd.Series[bool]:
@@ -153,98 +153,78 @@ class TeamDefenseSummary(pa.DataFrameModel):
         return close(df["allowed_pra"], parts)
 
     class Config:
-        coerce = True
-        strict = False
         unique = ["game_date", "team_abbr"]
 
 
-class PlayerCompositeFactors(pa.DataFrameModel):
+class PlayerCompositeFactors(OpposingTeams, OpenContract):
     """Fatigue, usage spike, pace, opponent defence by stat and projected minutes of a target."""
 
     game_date: Series[pd.Timestamp]
-    player_id: Series[str] = pa.Field(str_length={"min_value": 1})
-    game_id: Series[str] = pa.Field(str_length={"min_value": 1})
-    team_abbr: Series[str] = pa.Field(isin=list(TEAM_ABBRS))
-    opponent_abbr: Series[str] = pa.Field(isin=list(TEAM_ABBRS))
+    player_id: Series[str] = key_field()
+    game_id: Series[str] = key_field()
+    team_abbr: Series[str] = team_field()
+    opponent_abbr: Series[str] = team_field()
     # Minutes per day over the last 7 days (at most 70) + 5 on a back-to-back.
     fatigue: Series[float] = pa.Field(ge=0, le=MAX_PLAYER_MINUTES + 5)
     # Usage over the last 5 games / over the last 20 - 1: a ratio of non-negatives, so >= -1.
     usage_spike: Series[float] = pa.Field(ge=-1, nullable=True)
-    team_pace: Series[float] = pa.Field(nullable=True, ge=PACE_MIN, le=PACE_MAX)
-    opp_pace: Series[float] = pa.Field(nullable=True, ge=PACE_MIN, le=PACE_MAX)
+    team_pace: Series[float] = pace_field()
+    opp_pace: Series[float] = pace_field()
     pace_diff: Series[float] = pa.Field(nullable=True)
     opp_def_factor_points: Series[float] = pa.Field(gt=0, nullable=True)
     opp_def_factor_rebounds: Series[float] = pa.Field(gt=0, nullable=True)
     opp_def_factor_assists: Series[float] = pa.Field(gt=0, nullable=True)
     opp_def_factor_threes: Series[float] = pa.Field(gt=0, nullable=True)
     opp_def_factor_pra: Series[float] = pa.Field(gt=0, nullable=True)
-    projected_minutes: Series[float] = pa.Field(nullable=True, ge=0, le=MAX_PLAYER_MINUTES)
-
-    @pa.dataframe_check(error="team_abbr equals opponent_abbr")
-    def teams_differ(cls, df: pd.DataFrame) -> pd.Series[bool]:
-        return df["team_abbr"] != df["opponent_abbr"]
+    projected_minutes: Series[float] = minutes_field()
 
     class Config:
-        coerce = True
-        strict = False
         unique = ["game_date", "player_id"]
 
 
-class PropLineConsensus(pa.DataFrameModel):
+class PropLineConsensus(AmericanPrices, OpenContract):
     """The books' consensus line of a resolved player, date and market, priced by one real book."""
 
     game_date: Series[pd.Timestamp]
-    event_id: Series[str] = pa.Field(str_length={"min_value": 1})
-    player_id: Series[str] = pa.Field(str_length={"min_value": 1})
-    player_name: Series[str] = pa.Field(str_length={"min_value": 1})
-    market: Series[str] = pa.Field(isin=list(MARKETS))
+    event_id: Series[str] = key_field()
+    player_id: Series[str] = key_field()
+    player_name: Series[str] = key_field()
+    market: Series[str] = market_field()
     line: Series[float] = pa.Field(ge=0, le=MAX_LINE)
     n_books: Series[int] = pa.Field(ge=1)
     over_price: Series[float] = pa.Field(nullable=True)
     under_price: Series[float] = pa.Field(nullable=True)
     p_over_devig: Series[float] = pa.Field(ge=0, le=1, nullable=True)
-    captured_at: Series[pd.DatetimeTZDtype] = pa.Field(dtype_kwargs={"unit": "ns", "tz": "UTC"})
-    line_source: Series[str] = pa.Field(str_length={"min_value": 1})
-
-    @pa.check("over_price", "under_price", error="American odds must be <= -100 or >= 100")
-    def prices_are_american_odds(cls, s: Series[float]) -> pd.Series[bool]:
-        return american_odds(s)
+    captured_at: Series[pd.DatetimeTZDtype] = utc_field()
+    line_source: Series[str] = key_field()
 
     class Config:
-        coerce = True
-        strict = False
         unique = ["game_date", "player_id", "market"]
 
 
-class MlFeatureStore(pa.DataFrameModel):
+class MlFeatureStore(AmericanPrices, PlayerInGame, OpenContract):
     """One row per player, date and market: the model's feature vector, the line and flags."""
 
-    game_date: Series[pd.Timestamp]
-    game_id: Series[str] = pa.Field(str_length={"min_value": 1})
-    player_id: Series[str] = pa.Field(str_length={"min_value": 1})
-    player_name: Series[str]
-    team_abbr: Series[str] = pa.Field(isin=list(TEAM_ABBRS))
-    opponent_abbr: Series[str] = pa.Field(isin=list(TEAM_ABBRS))
     season: Series[str]
     is_home: Series[float] = pa.Field(isin=[0.0, 1.0])
     days_rest: Series[float] = pa.Field(ge=1, nullable=True)
     back_to_back: Series[float] = pa.Field(isin=[0.0, 1.0])
     games_last_7d: Series[float] = pa.Field(ge=0, le=7)
     minutes_last_7d: Series[float] = pa.Field(ge=0)
-    minutes_l5: Series[float] = pa.Field(nullable=True, ge=0, le=MAX_PLAYER_MINUTES)
-    minutes_l10: Series[float] = pa.Field(nullable=True, ge=0, le=MAX_PLAYER_MINUTES)
+    minutes_l5: Series[float] = minutes_field()
+    minutes_l10: Series[float] = minutes_field()
     minutes_std_l10: Series[float] = pa.Field(ge=0, nullable=True)
-    minutes_ewm: Series[float] = pa.Field(nullable=True, ge=0, le=MAX_PLAYER_MINUTES)
-    projected_minutes: Series[float] = pa.Field(nullable=True, ge=0, le=MAX_PLAYER_MINUTES)
+    minutes_ewm: Series[float] = minutes_field()
+    projected_minutes: Series[float] = minutes_field()
     usage_l10: Series[float] = pa.Field(ge=0, nullable=True)
     usage_spike: Series[float] = pa.Field(ge=-1, nullable=True)
-    team_pace: Series[float] = pa.Field(nullable=True, ge=PACE_MIN, le=PACE_MAX)
-    opp_pace: Series[float] = pa.Field(nullable=True, ge=PACE_MIN, le=PACE_MAX)
+    team_pace: Series[float] = pace_field()
+    opp_pace: Series[float] = pace_field()
     pace_diff: Series[float] = pa.Field(nullable=True)
     games_this_season: Series[float] = pa.Field(ge=0)
     games_total: Series[float] = pa.Field(ge=0)
     quality_score: Series[float] = pa.Field(ge=0, le=1)
-    market: Series[str] = pa.Field(isin=list(MARKETS))
+    market: Series[str] = market_field()
     stat_l5: Series[float] = pa.Field(ge=0, nullable=True)
     stat_l10: Series[float] = pa.Field(ge=0, nullable=True)
     stat_l20: Series[float] = pa.Field(ge=0, nullable=True)
@@ -283,14 +263,6 @@ class MlFeatureStore(pa.DataFrameModel):
     def feature_version_label(cls, s: Series[str]) -> pd.Series[bool]:
         return matches(s, r"^v\d+$")
 
-    @pa.check("over_price", "under_price", error="American odds must be <= -100 or >= 100")
-    def prices_are_american_odds(cls, s: Series[float]) -> pd.Series[bool]:
-        return american_odds(s)
-
-    @pa.dataframe_check(error="team_abbr equals opponent_abbr")
-    def teams_differ(cls, df: pd.DataFrame) -> pd.Series[bool]:
-        return df["team_abbr"] != df["opponent_abbr"]
-
     @pa.dataframe_check(error="has_line != line present")
     def has_line_flag(cls, df: pd.DataFrame) -> pd.Series[bool]:
         return df["has_line"] == df["line"].notna()
@@ -323,8 +295,6 @@ class MlFeatureStore(pa.DataFrameModel):
         return _pra_rows_add_up(df)
 
     class Config:
-        coerce = True
-        strict = False
         unique = ["game_date", "player_id", "market"]
 
 

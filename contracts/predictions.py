@@ -7,7 +7,15 @@ import pandas as pd
 import pandera.pandas as pa
 from pandera.typing import Series
 
-from contracts.raw import MARKETS, TEAM_ABBRS
+from contracts.columns import (
+    AmericanPrices,
+    FilteringContract,
+    OpenContract,
+    key_field,
+    market_field,
+    team_field,
+    utc_field,
+)
 from contracts.rules import MAX_LINE, american_odds, close, implies, payout
 
 RECOMMENDATIONS: tuple[str, ...] = ("OVER", "UNDER", "PASS", "NO_LINE")
@@ -15,16 +23,16 @@ GRADE_RESULTS: tuple[str, ...] = ("win", "loss", "push", "void")
 VOID_REASONS: tuple[str, ...] = ("did_not_play", "game_not_played", "stat_unavailable")
 
 
-class PlayerPropPredictions(pa.DataFrameModel):
+class PlayerPropPredictions(AmericanPrices, FilteringContract):
     """One prediction of one system for a player, date and market, with the call against the line."""
 
     game_date: Series[pd.Timestamp]
     game_id: Series[str]
     player_id: Series[str]
     player_name: Series[str]
-    team_abbr: Series[str] = pa.Field(isin=list(TEAM_ABBRS))
-    opponent_abbr: Series[str] = pa.Field(isin=list(TEAM_ABBRS))
-    market: Series[str] = pa.Field(isin=list(MARKETS))
+    team_abbr: Series[str] = team_field()
+    opponent_abbr: Series[str] = team_field()
+    market: Series[str] = market_field()
     system_id: Series[str]
     model_name: Series[str]
     model_version: Series[str]
@@ -39,10 +47,6 @@ class PlayerPropPredictions(pa.DataFrameModel):
     # Per unit staked: at worst the whole stake is lost (so roi >= -1 too).
     expected_value: Series[float] = pa.Field(nullable=True, ge=-1)
     recommendation: Series[str] = pa.Field(isin=list(RECOMMENDATIONS))
-
-    @pa.check("over_price", "under_price", error="American odds must be <= -100 or >= 100")
-    def prices_are_american_odds(cls, s: Series[float]) -> pd.Series[bool]:
-        return american_odds(s)
 
     @pa.dataframe_check(error="a recommendation other than NO_LINE needs a real line")
     def line_when_recommended(cls, df: pd.DataFrame) -> pd.Series[bool]:
@@ -67,19 +71,17 @@ class PlayerPropPredictions(pa.DataFrameModel):
         return implies(called, df["p_over"].notna() & df["expected_value"].notna())
 
     class Config:
-        coerce = True
-        strict = "filter"
         unique = ["game_date", "player_id", "market", "system_id"]
 
 
-class PredictionGrades(pa.DataFrameModel):
+class PredictionGrades(FilteringContract):
     """The outcome of one graded prediction (OVER or UNDER against a real line)."""
 
     game_date: Series[pd.Timestamp]
     game_id: Series[str]
     player_id: Series[str]
     player_name: Series[str]
-    market: Series[str] = pa.Field(isin=list(MARKETS))
+    market: Series[str] = market_field()
     system_id: Series[str]
     recommendation: Series[str] = pa.Field(isin=["OVER", "UNDER"])
     line: Series[float] = pa.Field(ge=0, le=MAX_LINE)
@@ -89,7 +91,7 @@ class PredictionGrades(pa.DataFrameModel):
     result: Series[str] = pa.Field(isin=list(GRADE_RESULTS))
     void_reason: Series[str] = pa.Field(isin=list(VOID_REASONS), nullable=True)
     profit: Series[float] = pa.Field(nullable=True)
-    graded_at: Series[pd.DatetimeTZDtype] = pa.Field(dtype_kwargs={"unit": "ns", "tz": "UTC"})
+    graded_at: Series[pd.DatetimeTZDtype] = utc_field()
 
     @pa.check("price", error="American odds must be <= -100 or >= 100")
     def price_is_american_odds(cls, s: Series[float]) -> pd.Series[bool]:
@@ -121,17 +123,15 @@ class PredictionGrades(pa.DataFrameModel):
         return no_price | even | lost | won
 
     class Config:
-        coerce = True
-        strict = "filter"
         unique = ["game_date", "player_id", "market", "system_id"]
 
 
-class SystemDailyPerformance(pa.DataFrameModel):
+class SystemDailyPerformance(OpenContract):
     """Per date, system and market: counts of calls, the record, hit rate, ROI and MAE."""
 
     game_date: Series[pd.Timestamp]
-    system_id: Series[str] = pa.Field(str_length={"min_value": 1})
-    market: Series[str] = pa.Field(isin=list(MARKETS))
+    system_id: Series[str] = key_field()
+    market: Series[str] = market_field()
     n_predictions: Series[int] = pa.Field(ge=0)
     n_with_line: Series[int] = pa.Field(ge=0)
     n_pass: Series[int] = pa.Field(ge=0)
@@ -185,6 +185,4 @@ class SystemDailyPerformance(pa.DataFrameModel):
         return within & (df["mae"].isna() == (df["n_actual"] == 0))
 
     class Config:
-        coerce = True
-        strict = False
         unique = ["game_date", "system_id", "market"]

@@ -6,16 +6,19 @@ import pandas as pd
 import pandera.pandas as pa
 from pandera.typing import Series
 
-MARKETS: tuple[str, ...] = ("points", "rebounds", "assists", "threes", "pra")
-SEASON_TYPES: tuple[str, ...] = ("Regular Season", "Playoffs", "PlayIn")
+from contracts.columns import (
+    AmericanPrices,
+    FilteringContract,
+    OpposingTeams,
+    SeasonGameKeys,
+    key_field,
+    market_field,
+    team_field,
+    utc_field,
+)
+
 # Participation statuses of the league's official injury report.
 INJURY_STATUSES: tuple[str, ...] = ("Out", "Doubtful", "Questionable", "Probable", "Available")
-# The 30 NBA team abbreviations (stats.nba.com spelling, stable since 2014-15).
-TEAM_ABBRS: tuple[str, ...] = (
-    "ATL", "BKN", "BOS", "CHA", "CHI", "CLE", "DAL", "DEN", "DET", "GSW",
-    "HOU", "IND", "LAC", "LAL", "MEM", "MIA", "MIL", "MIN", "NOP", "NYK",
-    "OKC", "ORL", "PHI", "PHX", "POR", "SAC", "SAS", "TOR", "UTA", "WAS",
-)  # fmt: skip
 # Row-level (dataframe) checks: the error text each check reports -> the fields it looks at.
 ROW_CHECK_FIELDS: dict[str, tuple[str, ...]] = {
     "home_team equals away_team": ("home_team", "away_team"),
@@ -27,40 +30,26 @@ ROW_CHECK_FIELDS: dict[str, tuple[str, ...]] = {
 }
 
 
-class RawSchedule(pa.DataFrameModel):
+class RawSchedule(SeasonGameKeys, FilteringContract):
     """One row per game: who plays whom, on which US-Eastern date, and when it tips off."""
 
-    game_id: Series[str] = pa.Field(str_length={"min_value": 1})
-    game_date: Series[pd.Timestamp]
-    season: Series[str] = pa.Field(str_matches=r"^\d{4}-\d{2}$")
-    season_type: Series[str] = pa.Field(isin=list(SEASON_TYPES))
-    home_team: Series[str] = pa.Field(isin=list(TEAM_ABBRS))
-    away_team: Series[str] = pa.Field(isin=list(TEAM_ABBRS))
-    tipoff_utc: Series[pd.DatetimeTZDtype] = pa.Field(
-        nullable=True, dtype_kwargs={"unit": "ns", "tz": "UTC"}
-    )
+    home_team: Series[str] = team_field()
+    away_team: Series[str] = team_field()
+    tipoff_utc: Series[pd.DatetimeTZDtype] = utc_field(nullable=True)
     source: Series[str]
 
     @pa.dataframe_check(error="home_team equals away_team")
     def teams_differ(cls, df: pd.DataFrame) -> pd.Series[bool]:
         return df["home_team"] != df["away_team"]
 
-    class Config:
-        coerce = True
-        strict = "filter"
 
-
-class RawPlayerBoxscores(pa.DataFrameModel):
+class RawPlayerBoxscores(OpposingTeams, SeasonGameKeys, FilteringContract):
     """One row per player per game he appeared in (absence of a row means he did not play)."""
 
-    game_id: Series[str] = pa.Field(str_length={"min_value": 1})
-    game_date: Series[pd.Timestamp]
-    season: Series[str] = pa.Field(str_matches=r"^\d{4}-\d{2}$")
-    season_type: Series[str] = pa.Field(isin=list(SEASON_TYPES))
-    player_id: Series[str] = pa.Field(str_length={"min_value": 1})
-    player_name: Series[str] = pa.Field(str_length={"min_value": 1})
-    team_abbr: Series[str] = pa.Field(isin=list(TEAM_ABBRS))
-    opponent_abbr: Series[str] = pa.Field(isin=list(TEAM_ABBRS))
+    player_id: Series[str] = key_field()
+    player_name: Series[str] = key_field()
+    team_abbr: Series[str] = team_field()
+    opponent_abbr: Series[str] = team_field()
     is_home: Series[bool]
     starter: Series[pd.BooleanDtype] = pa.Field(nullable=True)
     minutes: Series[float] = pa.Field(ge=0, le=70)
@@ -93,24 +82,12 @@ class RawPlayerBoxscores(pa.DataFrameModel):
         ok_fg = df["fgm"].isna() | df["fga"].isna() | (df["fgm"] <= df["fga"])
         return ok_3 & ok_fg
 
-    @pa.dataframe_check(error="team_abbr equals opponent_abbr")
-    def teams_differ(cls, df: pd.DataFrame) -> pd.Series[bool]:
-        return df["team_abbr"] != df["opponent_abbr"]
 
-    class Config:
-        coerce = True
-        strict = "filter"
-
-
-class RawTeamBoxscores(pa.DataFrameModel):
+class RawTeamBoxscores(SeasonGameKeys, FilteringContract):
     """One row per team per game: the team's box score (used for pace and defence)."""
 
-    game_id: Series[str] = pa.Field(str_length={"min_value": 1})
-    game_date: Series[pd.Timestamp]
-    season: Series[str] = pa.Field(str_matches=r"^\d{4}-\d{2}$")
-    season_type: Series[str] = pa.Field(isin=list(SEASON_TYPES))
-    team_abbr: Series[str] = pa.Field(isin=list(TEAM_ABBRS))
-    opponent_abbr: Series[str] = pa.Field(isin=list(TEAM_ABBRS))
+    team_abbr: Series[str] = team_field()
+    opponent_abbr: Series[str] = team_field()
     is_home: Series[bool]
     minutes: Series[float] = pa.Field(ge=0, le=400)
     pts: Series[float] = pa.Field(ge=0, le=250)
@@ -128,71 +105,53 @@ class RawTeamBoxscores(pa.DataFrameModel):
     plus_minus: Series[float] = pa.Field(nullable=True)
     source: Series[str]
 
-    class Config:
-        coerce = True
-        strict = "filter"
 
-
-class RawPropLines(pa.DataFrameModel):
+class RawPropLines(AmericanPrices, FilteringContract):
     """One prop-line snapshot: a book's over/under line for a player, market and game, at a time."""
 
-    event_id: Series[str] = pa.Field(str_length={"min_value": 1})
+    event_id: Series[str] = key_field()
     game_date: Series[pd.Timestamp]
-    commence_time: Series[pd.DatetimeTZDtype] = pa.Field(
-        nullable=True, dtype_kwargs={"unit": "ns", "tz": "UTC"}
-    )
-    home_team: Series[str] = pa.Field(isin=list(TEAM_ABBRS))
-    away_team: Series[str] = pa.Field(isin=list(TEAM_ABBRS))
-    bookmaker: Series[str] = pa.Field(str_length={"min_value": 1})
-    market: Series[str] = pa.Field(isin=list(MARKETS))
-    player_name: Series[str] = pa.Field(str_length={"min_value": 1})
+    commence_time: Series[pd.DatetimeTZDtype] = utc_field(nullable=True)
+    home_team: Series[str] = team_field()
+    away_team: Series[str] = team_field()
+    bookmaker: Series[str] = key_field()
+    market: Series[str] = market_field()
+    player_name: Series[str] = key_field()
     line: Series[float] = pa.Field(ge=0, le=120)
     over_price: Series[float] = pa.Field(nullable=True)
     under_price: Series[float] = pa.Field(nullable=True)
-    captured_at: Series[pd.DatetimeTZDtype] = pa.Field(dtype_kwargs={"unit": "ns", "tz": "UTC"})
+    captured_at: Series[pd.DatetimeTZDtype] = utc_field()
     # Unknown (NA) when the source gives no tip-off time; readers treat that as "before tip".
     minutes_before_tip: Series[float] = pa.Field(nullable=True)
     source: Series[str]
-
-    @pa.check("over_price", "under_price", error="American odds must be <= -100 or >= 100")
-    def american_odds(cls, s: Series[float]) -> pd.Series[bool]:
-        return s.isna() | (s <= -100) | (s >= 100)
 
     @pa.check("minutes_before_tip", error="line captured after tip-off")
     def captured_before_tip(cls, s: Series[float]) -> pd.Series[bool]:
         return s.isna() | (s >= 0)
 
-    class Config:
-        coerce = True
-        strict = "filter"
 
-
-class RawGameOdds(pa.DataFrameModel):
+class RawGameOdds(FilteringContract):
     """One game-level price snapshot: spread, total or moneyline of a book for one side."""
 
-    event_id: Series[str] = pa.Field(str_length={"min_value": 1})
+    event_id: Series[str] = key_field()
     game_date: Series[pd.Timestamp]
-    commence_time: Series[pd.DatetimeTZDtype] = pa.Field(dtype_kwargs={"unit": "ns", "tz": "UTC"})
-    home_team: Series[str] = pa.Field(isin=list(TEAM_ABBRS))
-    away_team: Series[str] = pa.Field(isin=list(TEAM_ABBRS))
+    commence_time: Series[pd.DatetimeTZDtype] = utc_field()
+    home_team: Series[str] = team_field()
+    away_team: Series[str] = team_field()
     bookmaker: Series[str]
     market: Series[str] = pa.Field(isin=["spread", "total", "moneyline"])
     side: Series[str] = pa.Field(isin=["home", "away", "over", "under"])
     line: Series[float] = pa.Field(nullable=True)
     price: Series[float]
-    captured_at: Series[pd.DatetimeTZDtype] = pa.Field(dtype_kwargs={"unit": "ns", "tz": "UTC"})
+    captured_at: Series[pd.DatetimeTZDtype] = utc_field()
     source: Series[str]
 
     @pa.check("price", error="American odds must be <= -100 or >= 100")
     def american_odds(cls, s: Series[float]) -> pd.Series[bool]:
         return (s <= -100) | (s >= 100)
 
-    class Config:
-        coerce = True
-        strict = "filter"
 
-
-class RawInjuryReport(pa.DataFrameModel):
+class RawInjuryReport(FilteringContract):
     """One player's entry in one official injury report: his status for one game, as published.
 
     `report_time` is when the report was published; a row may inform a prediction only when it is
@@ -200,15 +159,13 @@ class RawInjuryReport(pa.DataFrameModel):
     report's name ("Last, First") resolved to at load; a name that resolves to no player fails.
     """
 
-    report_time: Series[pd.DatetimeTZDtype] = pa.Field(dtype_kwargs={"unit": "ns", "tz": "UTC"})
+    report_time: Series[pd.DatetimeTZDtype] = utc_field()
     game_date: Series[pd.Timestamp]
-    tipoff_utc: Series[pd.DatetimeTZDtype] = pa.Field(
-        nullable=True, dtype_kwargs={"unit": "ns", "tz": "UTC"}
-    )
-    home_team: Series[str] = pa.Field(isin=list(TEAM_ABBRS))
-    away_team: Series[str] = pa.Field(isin=list(TEAM_ABBRS))
-    team_abbr: Series[str] = pa.Field(isin=list(TEAM_ABBRS))
-    player_name: Series[str] = pa.Field(str_length={"min_value": 1})
+    tipoff_utc: Series[pd.DatetimeTZDtype] = utc_field(nullable=True)
+    home_team: Series[str] = team_field()
+    away_team: Series[str] = team_field()
+    team_abbr: Series[str] = team_field()
+    player_name: Series[str] = key_field()
     player_id: Series[str] = pa.Field(nullable=True)
     status: Series[str] = pa.Field(isin=list(INJURY_STATUSES))
     reason: Series[str] = pa.Field(nullable=True)
@@ -222,29 +179,21 @@ class RawInjuryReport(pa.DataFrameModel):
     def team_plays(cls, df: pd.DataFrame) -> pd.Series[bool]:
         return (df["team_abbr"] == df["home_team"]) | (df["team_abbr"] == df["away_team"])
 
-    class Config:
-        coerce = True
-        strict = "filter"
 
-
-class Quarantine(pa.DataFrameModel):
+class Quarantine(FilteringContract):
     """A rejected input row, with where it came from and why."""
 
-    table_name: Series[str] = pa.Field(str_length={"min_value": 1})
+    table_name: Series[str] = key_field()
     source: Series[str]
     payload_path: Series[str] = pa.Field(nullable=True)
     # The 0-based row of the payload; -1 when the payload as a whole could not be parsed.
     row_number: Series[int] = pa.Field(ge=-1)
     field: Series[str] = pa.Field(nullable=True)
-    rule: Series[str] = pa.Field(str_length={"min_value": 1})
-    message: Series[str] = pa.Field(str_length={"min_value": 1})
+    rule: Series[str] = key_field()
+    message: Series[str] = key_field()
     row_json: Series[str]
-    quarantined_at: Series[pd.DatetimeTZDtype] = pa.Field(dtype_kwargs={"unit": "ns", "tz": "UTC"})
+    quarantined_at: Series[pd.DatetimeTZDtype] = utc_field()
 
     @pa.dataframe_check(error="row_number -1 exactly for an unparseable payload")
     def whole_payload_rows(cls, df: pd.DataFrame) -> pd.Series[bool]:
         return (df["row_number"] == -1) == (df["rule"] == "unparseable_payload")
-
-    class Config:
-        coerce = True
-        strict = "filter"

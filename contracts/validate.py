@@ -10,7 +10,8 @@ from dataclasses import dataclass
 import pandas as pd
 import pandera.pandas as pa
 
-from contracts.raw import ROW_CHECK_FIELDS, TEAM_ABBRS
+from contracts.columns import TEAM_ABBRS
+from contracts.raw import ROW_CHECK_FIELDS
 from contracts.registry import TABLES
 
 QUARANTINE_COLUMNS = [

@@ -14,8 +14,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from contracts.columns import MARKETS
 from contracts.exports import SCHEMA_VERSION, validate_export
-from contracts.raw import MARKETS
 from models.grading import MARKET_STAT, beat_the_line
 
 _MARKET_ORDER = {m: i for i, m in enumerate(MARKETS)}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from contracts.raw import SEASON_TYPES
+from contracts.columns import SEASON_TYPES
 
 
 def modelled_rows(frame: pd.DataFrame) -> pd.DataFrame:

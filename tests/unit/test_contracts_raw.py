@@ -187,7 +187,7 @@ def test_odds_of_zero(props: pd.DataFrame) -> None:
 
 
 def test_team_list_matches_the_team_names_table() -> None:
-    from contracts.raw import TEAM_ABBRS
+    from contracts.columns import TEAM_ABBRS
     from features.teams import TEAMS
 
     assert sorted(TEAM_ABBRS) == sorted(TEAMS) and len(set(TEAM_ABBRS)) == 30
