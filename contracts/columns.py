@@ -114,6 +114,10 @@ class PlayerInGame(OpposingTeams):
     opponent_abbr: Series[str] = team_field()
 
 
+# The columns that say which player, date and game a row is about, in contract order.
+PLAYER_IN_GAME_COLUMNS: tuple[str, ...] = tuple(PlayerInGame.to_schema().columns)
+
+
 class AmericanPrices(pa.DataFrameModel):
     """A row with the over and under prices of a line (columns over_price, under_price)."""
 

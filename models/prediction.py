@@ -8,23 +8,14 @@ from __future__ import annotations
 
 import pandas as pd
 
+from contracts.columns import PLAYER_IN_GAME_COLUMNS
 from contracts.predictions import PlayerPropPredictions
 from models.distribution import DEFAULT_ALPHA, p_over, p_under
 from models.policy import recommend
 from models.systems import baseline_ewma_mean
 
-BASE_COLUMNS = [
-    "game_date",
-    "game_id",
-    "player_id",
-    "player_name",
-    "team_abbr",
-    "opponent_abbr",
-    "market",
-    "line",
-    "over_price",
-    "under_price",
-]
+# A prediction's identifying columns and the line it is made against.
+BASE_COLUMNS = [*PLAYER_IN_GAME_COLUMNS, "market", "line", "over_price", "under_price"]
 MEMBER_SYSTEMS = ("lgbm", "similarity")
 # The system whose calls are published (exports, best bets, live grading, the status record).
 EXPORT_SYSTEM = "ensemble"
