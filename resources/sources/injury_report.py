@@ -201,45 +201,12 @@ def parse_report_pdf(content: bytes, *, url: str | None = None) -> pd.DataFrame:
     starts = next((s for s in (_column_starts(p) for p in pages) if s), None)
     if starts is None:
         raise SourceError(SOURCE, "no column header (Game Date ... Reason) in the PDF", url=url)
-    rows: list[dict[str, Any]] = []
     carried = {"date": "", "time": "", "matchup": "", "team": ""}
+    rows: list[dict[str, Any]] = []
     for words in pages:
         lines = [ln for ln in _lines(words, starts) if not _is_frame_line(ln)]
-        players: list[tuple[_Line, dict[str, Any]]] = []
-        fragments: list[_Line] = []
-        for line in lines:
-            for key in carried:
-                text = line.text(key)
-                if text:
-                    carried[key] = text
-                    if key == "matchup":
-                        carried["team"] = line.text("team")
-            if line.text("player") and line.text("status"):
-                row = {**carried, "player": line.text("player"), "status": line.text("status")}
-                players.append((line, row))
-            elif (
-                not line.text("status")
-                and not any(line.text(k) for k in carried)
-                and line.text("reason") != NOT_SUBMITTED
-            ):
-                fragments.append(line)
-        pieces: dict[int, dict[str, list[tuple[float, str]]]] = {}
-        for frag in fragments:
-            if not players:
-                break
-            nearest = min(range(len(players)), key=lambda i: abs(players[i][0].top - frag.top))
-            for column in ("player", "reason"):
-                if frag.text(column):
-                    pieces.setdefault(nearest, {}).setdefault(column, []).append(
-                        (frag.top, frag.text(column))
-                    )
-        for i, (line, row) in enumerate(players):
-            for column in ("player", "reason"):
-                parts = [(line.top, line.text(column))] if line.text(column) else []
-                parts += pieces.get(i, {}).get(column, [])
-                row[column] = " ".join(t for _, t in sorted(parts))
-            rows.append(row)
-    frame = pd.DataFrame(
+        rows += _page_rows(lines, carried)
+    return pd.DataFrame(
         {
             "game_date": [
                 pd.Timestamp(datetime.strptime(r["date"], "%m/%d/%Y")).strftime("%Y-%m-%d")
@@ -255,7 +222,53 @@ def parse_report_pdf(content: bytes, *, url: str | None = None) -> pd.DataFrame:
         },
         columns=list(REPORT_COLUMNS),
     )
-    return frame
+
+
+def _page_rows(lines: list[_Line], carried: dict[str, str]) -> list[dict[str, Any]]:
+    """The player rows of one page's lines.
+
+    `carried` holds the date, time, matchup and team printed last (on this page or before) and
+    is updated as the lines print new ones.
+    """
+    players: list[tuple[_Line, dict[str, Any]]] = []
+    fragments: list[_Line] = []
+    for line in lines:
+        for key in carried:
+            text = line.text(key)
+            if text:
+                carried[key] = text
+                if key == "matchup":
+                    carried["team"] = line.text("team")
+        if line.text("player") and line.text("status"):
+            row = {**carried, "player": line.text("player"), "status": line.text("status")}
+            players.append((line, row))
+        elif (
+            not line.text("status")
+            and not any(line.text(k) for k in carried)
+            and line.text("reason") != NOT_SUBMITTED
+        ):
+            fragments.append(line)
+    _join_wrapped_text(players, fragments)
+    return [row for _, row in players]
+
+
+def _join_wrapped_text(players: list[tuple[_Line, dict[str, Any]]], fragments: list[_Line]) -> None:
+    """Set each player row's name and reason: its own text and the nearest fragments', top down."""
+    pieces: dict[int, dict[str, list[tuple[float, str]]]] = {}
+    for frag in fragments:
+        if not players:
+            break
+        nearest = min(range(len(players)), key=lambda i: abs(players[i][0].top - frag.top))
+        for column in ("player", "reason"):
+            if frag.text(column):
+                pieces.setdefault(nearest, {}).setdefault(column, []).append(
+                    (frag.top, frag.text(column))
+                )
+    for i, (line, row) in enumerate(players):
+        for column in ("player", "reason"):
+            parts = [(line.top, line.text(column))] if line.text(column) else []
+            parts += pieces.get(i, {}).get(column, [])
+            row[column] = " ".join(t for _, t in sorted(parts))
 
 
 def _tipoffs(game_date: pd.Series, game_time: pd.Series) -> pd.Series:
