@@ -236,6 +236,21 @@ def split_valid(
         bad_rows.update(int(str(p["row_number"])) for p in found)
     good = model.validate(coerced.drop(index=sorted(bad_rows | set(collapsed))), lazy=False)
 
+    quarantine = _quarantine_rows(problems, frame, table_name, source, payload_path, now)
+    return ValidationResult(
+        good=good.reset_index(drop=True), quarantine=quarantine, collapsed=len(collapsed)
+    )
+
+
+def _quarantine_rows(
+    problems: list[dict[str, object]],
+    frame: pd.DataFrame,
+    table_name: str,
+    source: str,
+    payload_path: str | None,
+    now: pd.Timestamp,
+) -> pd.DataFrame:
+    """Quarantine rows of the problems found in `frame`: one per row and field, with the row."""
     quarantine = pd.DataFrame(problems, columns=["row_number", "field", "rule", "message"])
     # A value that could not be read also fails the checks on its column: report it once.
     quarantine = quarantine.drop_duplicates(subset=["row_number", "field"], keep="first")
@@ -249,9 +264,7 @@ def split_valid(
     )
     quarantine["row_number"] = quarantine["row_number"].astype("int64")
     quarantine["quarantined_at"] = pd.to_datetime(quarantine["quarantined_at"], utc=True)
-    return ValidationResult(
-        good=good.reset_index(drop=True), quarantine=quarantine, collapsed=len(collapsed)
-    )
+    return quarantine
 
 
 # How many offending natural keys (and values) a contract violation names per broken rule.
