@@ -325,13 +325,21 @@ class Warehouse:
     ) -> pd.DataFrame:
         """Rows with start <= `column` <= end (both inclusive; None leaves that side open)."""
         where, params = self._equals(equals)
+        bounds, values = self._between(column, start, end)
+        return self._read(table, where + bounds, {**params, **values}, columns)
+
+    @staticmethod
+    def _between(column: str, start: Any, end: Any) -> tuple[list[str], dict[str, Any]]:
+        """WHERE parts and parameters of start <= column <= end (None leaves that side open)."""
+        where: list[str] = []
+        params: dict[str, Any] = {}
         if start is not None:
             where.append(f"{column} >= :start")
             params["start"] = start
         if end is not None:
             where.append(f"{column} <= :end")
             params["end"] = end
-        return self._read(table, where, params, columns)
+        return where, params
 
     def read_before(self, table: str, day: Any, column: str = "game_date") -> pd.DataFrame:
         """Rows strictly before `day` (every game that ended before it: point in time)."""
@@ -343,14 +351,7 @@ class Warehouse:
         """The distinct values of a date column (within [start, end] when given), sorted."""
         if not self.exists(table):
             return []
-        where: list[str] = []
-        params: dict[str, Any] = {}
-        if start is not None:
-            where.append(f"{column} >= :start")
-            params["start"] = start
-        if end is not None:
-            where.append(f"{column} <= :end")
-            params["end"] = end
+        where, params = self._between(column, start, end)
         sql = f"SELECT DISTINCT {column} AS d FROM {table}"
         frame = self.query(sql + (" WHERE " + " AND ".join(where) if where else ""), params)
         return sorted(pd.to_datetime(frame["d"]).dt.normalize().unique())
