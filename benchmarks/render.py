@@ -304,10 +304,17 @@ def phase_durations(marks: dict[str, float]) -> dict[str, float]:
     }
 
 
+# Progress events name the phases `predict` and `grade`; the flow's summary says `predictions`, `grading`.
+SUMMARY_KEY = {"predict": "predictions", "grade": "grading"}
+
+
 def render_ops_backfill(doc: Doc, docs: dict[str, Doc]) -> list[str]:
     m = doc["measurements"]
     summary = m.get("summary") or {}
-    durations = phase_durations(m.get("phase_marks_seconds", {}))
+    durations = {
+        SUMMARY_KEY.get(k, k): v
+        for k, v in phase_durations(m.get("phase_marks_seconds", {})).items()
+    }
     rows = [["whole backfill", seconds(m.get("backfill_wall_seconds")), ""]]
     phases = [*durations, *(k for k, v in summary.items() if isinstance(v, dict) and k != "states")]
     for phase in dict.fromkeys(phases):
@@ -316,6 +323,14 @@ def render_ops_backfill(doc: Doc, docs: dict[str, Doc]) -> list[str]:
         text = ", ".join(f"{k} {v}" for k, v in pairs)
         rows.append([f"- {phase}", seconds(durations.get(phase)), text[:400]])
     out = table(["phase", "wall", "summary"], rows)
+    predictions = (summary.get("predictions") or {}).get("rows")
+    store = (summary.get("features") or {}).get("ml_feature_store")
+    if predictions and store:
+        out += ["", f"Prediction rows per feature-store row (one per system): {predictions / store:g} "
+                f"({predictions:,} / {store:,})."]  # fmt: skip
+    scalars = [(k, v) for k, v in summary.items() if not isinstance(v, dict)]
+    if scalars:
+        out += [""] + [f"- {k}: {v}" for k, v in scalars]
     states = summary.get("states")
     if states:
         out += ["", "Expected-outputs view after the backfill (phase-dates by state): "
@@ -661,6 +676,45 @@ def render_bigquery(doc: Doc, docs: dict[str, Doc]) -> list[str]:
     return out + other_measurements(m, {"writes", "table", "repeats"})
 
 
+def render_caching(doc: Doc, docs: dict[str, Doc]) -> list[str]:
+    m = doc["measurements"]
+
+    def ratio(first: Any, again: Any) -> str:
+        return f"{first / again:.1f}x" if not _missing(first) and again else "n/a"
+
+    first, cached = m.get("daily_first_seconds"), m.get("daily_cached_rerun_seconds")
+    forced = m.get("daily_forced_rerun_seconds")
+    b_first, b_again = m.get("backfill_first_seconds"), m.get("backfill_unchanged_rerun_seconds")
+    out = table(
+        ["run", "first", "re-run, inputs unchanged", "speed-up", "forced re-run (refresh)"],
+        [
+            [f"daily-pipeline {m.get('daily_date')}", seconds(first), seconds(cached), ratio(first, cached), seconds(forced)],
+            [f"backfill {m.get('backfill_window')}", seconds(b_first), seconds(b_again), ratio(b_first, b_again), "n/a"],
+        ],
+    )  # fmt: skip
+    out += [
+        "",
+        f"Preparation (not timed above): import {seconds(m.get('prepare_import_seconds'))}, "
+        f"training ({m.get('train_rounds')} rounds) {seconds(m.get('train_seconds'))}.",
+    ]
+    known = {
+        "daily_date",
+        "backfill_window",
+        "prepare_import_seconds",
+        "train_seconds",
+        "train_rounds",
+    }
+    known |= {"daily_first_seconds", "daily_cached_rerun_seconds", "daily_forced_rerun_seconds"}
+    known |= {"daily_speedup", "backfill_first_seconds", "backfill_unchanged_rerun_seconds"}
+    known |= {"backfill_speedup", "command", "data", "machine", "run_at"}
+    return out + other_measurements(m, known)
+
+
+def render_generic(doc: Doc, docs: dict[str, Doc]) -> list[str]:
+    """Any result without a section of its own: every measurement as key / value."""
+    return other_measurements(doc.get("measurements") or {}, set())[3:]
+
+
 @dataclass(frozen=True)
 class Section:
     name: str
@@ -675,10 +729,15 @@ SECTIONS = [
     Section("live_refresh", "Live export refresh (replay)", render_live_refresh),
     Section("ops_backfill", "Operations: full-season backfill", render_ops_backfill),
     Section("ops_daily", "Operations: daily pipeline and recovery", render_ops_daily),
+    Section("caching", "Operations: caching by data version", render_caching),
     Section("backtest_real_lines", "Models: walk-forward backtest on real lines", render_backtests),
     Section("backtest_tuned", "Models: LightGBM tuned inside every fold", render_backtest_tuned),
     Section("minutes_model", "Minutes model (walk-forward)", render_minutes_model),
-    Section("availability_report", "Availability ablation", render_markdown),
+    Section(
+        "availability_report",
+        "Availability: injury reports, market-implied absences, minutes (issue 15)",
+        render_markdown,
+    ),
     Section(
         "bigquery_emulator", "Warehouse writes: BigQuery (emulator) beside DuckDB", render_bigquery
     ),
@@ -689,11 +748,26 @@ SECTIONS = [
 
 
 def load(path: Path) -> Doc | None:
-    """A result file, or None when it is missing or not a benchmark result."""
+    """A result file (a script's own JSON is wrapped as a reused result), or None."""
     if not path.exists():
         return None
     doc = json.loads(path.read_text())
-    return doc if isinstance(doc, dict) and "benchmark" in doc else None
+    if not isinstance(doc, dict):
+        return None
+    if "benchmark" in doc:
+        return doc
+    machine = doc.get("machine") if isinstance(doc.get("machine"), dict) else None
+    run_at = str(doc.get("run_at") or "")
+    return {
+        "benchmark": path.stem,
+        "status": "ok",
+        "command": doc.get("command"),
+        "date_run": run_at.replace(" UTC", "").replace(" ", "T") or None,
+        "machine": machine,
+        "load_before": None,
+        "load_after": machine.get("loadavg_after") if machine else None,
+        "measurements": doc,
+    }
 
 
 def provenance(doc: Doc, manifest: Doc | None) -> str:
@@ -748,9 +822,11 @@ def section_body(
     return out + section.render(result, docs)
 
 
-def summary_rows(docs: dict[str, Doc], manifest: Doc | None) -> list[list[str]]:
+def summary_rows(
+    sections: list[Section], docs: dict[str, Doc], manifest: Doc | None
+) -> list[list[str]]:
     rows = []
-    for section in SECTIONS:
+    for section in sections:
         doc = docs.get(section.name)
         if doc is None:
             reason = (manifest or {}).get("skipped", {}).get(section.name, "never run")
@@ -793,6 +869,14 @@ def notes(name: str, notes_dir: Path) -> list[str]:
 def render(results_dir: Path = RESULTS_DIR, notes_dir: Path = NOTES_DIR) -> str:
     """The whole of BENCHMARKS.md from the result files and notes."""
     docs = {s.name: d for s in SECTIONS if (d := load(results_dir / f"{s.name}.json"))}
+    known = {s.name for s in SECTIONS}
+    for path in sorted(results_dir.glob("*.json")):
+        extra = json.loads(path.read_text()) if path.stem not in known else None
+        if isinstance(extra, dict) and "benchmark" in extra:  # a new script's result
+            docs[path.stem] = extra
+    sections = SECTIONS + [
+        Section(n, f"Other: {n}", render_generic) for n in docs if n not in known
+    ]
     manifest_path = results_dir / MANIFEST
     manifest = json.loads(manifest_path.read_text()) if manifest_path.exists() else None
     out = [
@@ -821,7 +905,7 @@ def render(results_dir: Path = RESULTS_DIR, notes_dir: Path = NOTES_DIR) -> str:
             "run on",
             "load (1 min) before -> after",
         ],
-        summary_rows(docs, manifest),
+        summary_rows(sections, docs, manifest),
     )
     out.append("")
     reused = [
@@ -831,9 +915,12 @@ def render(results_dir: Path = RESULTS_DIR, notes_dir: Path = NOTES_DIR) -> str:
     ]
     if reused:
         out += ["Reused results (not re-run by the last run): " + "; ".join(reused) + ".", ""]
-    for section in SECTIONS:
+    for section in sections:
         doc = docs.get(section.name)
         if doc is None:
+            if (notes_dir / f"{section.name}.md").exists():
+                out += [f"## {section.title}", "", "No result file yet: only notes.", ""]
+                out += notes(section.name, notes_dir)
             continue
         out += [f"## {section.title}", "", *section_body(section, doc, docs, manifest), ""]
         out += notes(section.name, notes_dir)

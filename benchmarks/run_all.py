@@ -77,6 +77,7 @@ class Benchmark:
     prepare: tuple[tuple[str, ...], ...] = ()
     prepare_unless_ran: str | None = None  # skip `prepare` when this benchmark ran ok just before
     writes_json: bool = True  # the script takes --json; else its stdout (Markdown) is the result
+    json_flag: str = "--json"
     prefect_server: bool = False
     timeout_minutes: int = 30
 
@@ -123,6 +124,14 @@ BENCHMARKS = (
         prepare_unless_ran="ops_backfill",
         prefect_server=True,
         timeout_minutes=60,
+    ),
+    Benchmark(
+        "caching",
+        "caching.py",
+        (),  # its own state dir over the bundled data/ (first run vs unchanged re-run)
+        heavy=True,
+        json_flag="--out",
+        timeout_minutes=90,
     ),
     Benchmark(
         "backtest_real_lines",
@@ -377,7 +386,7 @@ def run_one(ctx: Context, bench: Benchmark, say: Callable[[str], None]) -> Outco
     scratch = workdir / "result.json"
     argv = [str(ctx.python), f"benchmarks/{bench.script}"]
     argv += [a.format(**placeholders(ctx, bench)) for a in bench.args]
-    argv += ["--json", str(scratch)] if bench.writes_json else []
+    argv += [bench.json_flag, str(scratch)] if bench.writes_json else []
     shown_argv = [f"benchmarks/results/{bench.name}.json" if a == str(scratch) else a for a in argv]
     command = ctx.display(f"NBA_PROPS_HOME={ctx.home(bench)} {shlex.join(shown_argv)}")
     try:

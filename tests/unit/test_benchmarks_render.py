@@ -218,3 +218,35 @@ def test_minutes_model_result_without_an_envelope_of_its_own(tmp_path: Path) -> 
     text = rendered(tmp_path, [envelope("minutes_model", own)], ["minutes_model"])
     assert "LightGBM objective `l1`" in text
     assert "| none | all | 900 | 5.100 | 5.600 | 5.900 | -0.20 |" in text
+
+
+def test_backfill_phases_join_their_summaries_and_new_numbers_show(tmp_path: Path) -> None:
+    backfill: dict[str, Any] = {"start": "2023-10-24", "end": "2024-04-14"}
+    backfill["backfill_wall_seconds"] = 528.0
+    backfill["phase_marks_seconds"] = {"predict_start": 10.0, "predict_end": 69.0}
+    backfill["summary"] = {
+        "features": {"ml_feature_store": 1000},
+        "predictions": {"rows": 4000, "model_versions": {"nba-props-points": "1"}},
+    }
+    backfill["rerun_wall_seconds"] = 12.0
+    text = rendered(tmp_path, [envelope("ops_backfill", backfill)], ["ops_backfill"])
+    assert "| - predictions | 59.0 s | rows 4000 |" in text
+    assert "one per system): 4 (4,000 / 1,000)" in text
+    assert "| rerun_wall_seconds | 12 |" in text
+
+
+def test_a_scripts_own_json_is_shown_as_reused_and_notes_stand_alone(tmp_path: Path) -> None:
+    results = write(tmp_path / "results", [], ["import_all"])
+    own: dict[str, Any] = {"command": "python benchmarks/caching.py"}
+    own["run_at"] = "2026-12-01 08:57 UTC"
+    own |= {"daily_date": "2024-04-10", "daily_first_seconds": 71.0}
+    own |= {"daily_cached_rerun_seconds": 7.9, "new_figure": 1.5}
+    (results / "caching.json").write_text(json.dumps(own))
+    notes = tmp_path / "notes"
+    notes.mkdir()
+    (notes / "availability_report.md").write_text("Measured by hand: 826 bets.")
+    text = render.render(results, notes)
+    assert "**Reused** (not in the last run): Measured 2026-12-01 08:57 UTC" in text
+    assert "| daily-pipeline 2024-04-10 | 71.0 s | 7.9 s | 9.0x |" in text
+    assert "| new_figure | 1.5 |" in text
+    assert "No result file yet: only notes." in text and "Measured by hand: 826 bets." in text
