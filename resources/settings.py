@@ -72,6 +72,11 @@ class Settings(BaseSettings):
         default=["points", "rebounds", "assists", "threes", "pra"],
         description="Markets predicted and graded.",
     )
+    drift_markets: list[str] | None = Field(
+        default=None,
+        description="Markets the daily drift report covers (default: every market predicted). "
+        "Each costs a few seconds of Evidently per run; the test suite sets one.",
+    )
     model_name_prefix: str = Field(
         default="nba-props", description="Registered model name is '{prefix}-{market}'."
     )
@@ -148,6 +153,14 @@ class Settings(BaseSettings):
         description="Prefect block (`gcs-bucket/name`) where task results and cache records are "
         "persisted; default Prefect's local storage ({PREFECT_HOME}/storage, under the state "
         "directory for the CLI and `make serve`).",
+    )
+    backfill_parallel_runs: int = Field(
+        default=1,
+        ge=1,
+        description="`backfill-fanout`: chunk runs at once. 1 (one machine) runs the chunks one "
+        "after another in the fan-out's own process; N > 1 submits each chunk as a child run of "
+        "the chunk deployment on its work pool, at most N in flight (needs a shared warehouse: "
+        "BigQuery).",
     )
     daily_lock_timeout_seconds: float = Field(
         default=3600,

@@ -23,6 +23,7 @@ from models.grading import evaluation_frame
 from models.prediction import EXPORT_SYSTEM
 from resources import model_registry, reports
 from resources.alerts import send_alert
+from resources.export_store import export_store
 from resources.logs import run_logger
 from resources.retry import TASK_RETRY_OPTIONS
 from resources.settings import Settings, get_settings
@@ -101,7 +102,7 @@ def _drift(settings: Settings, wh: Warehouse, day: date) -> tuple[Path, dict[str
     )
     champions = _champions(settings)
     markets = []
-    for market in settings.markets:
+    for market in settings.drift_markets or settings.markets:
         champion, window = champions[market]
         markets.append(
             reports.MarketDrift(
@@ -228,14 +229,26 @@ def _reference_tags(numbers: dict[str, Any]) -> dict[str, str]:
 def _log_report(
     settings: Settings, kind: str, day: date, path: Path, numbers: dict[str, Any]
 ) -> str:
-    """One MLflow run per report (tags game_date, kind) with its numbers; the HTML linked as an artifact."""
+    """Publish the HTML beside the exports; one MLflow run per report (tags game_date, kind) with
+    its numbers; the report linked as a Prefect artifact (its bucket URL when exports are on GCS,
+    which opens from any machine; else the local file). Sets numbers["report_url"]."""
+    published = export_store(settings).publish_report(kind, day, path)
+    on_gcs = settings.resolved_exports.startswith("gs://")
+    numbers["report_url"] = published if on_gcs else path.resolve().as_uri()
     model_registry.configure(settings.resolved_mlflow_uri, settings.mlflow_artifacts_dir)
     with mlflow.start_run(run_name=f"{kind}-{day.isoformat()}") as run:
         mlflow.log_metrics(reports.report_metrics(kind, numbers))
-        mlflow.set_tags({"game_date": day.isoformat(), "kind": kind, "report_path": str(path)})
+        mlflow.set_tags(
+            {
+                "game_date": day.isoformat(),
+                "kind": kind,
+                "report_path": str(path),
+                "report_url": numbers["report_url"],
+            }
+        )
         mlflow.set_tags(_reference_tags(numbers))
     create_link_artifact(
-        link=path.resolve().as_uri(),
+        link=numbers["report_url"],
         link_text=f"{kind} report {day}",
         key=f"{kind}-report",
         description=reports.artifact_description(kind, day, numbers),
@@ -283,7 +296,7 @@ def _coverage_alert(settings: Settings, day: date, path: Path, numbers: dict[str
                 "|---|---|---|",
                 *rows,
                 "",
-                f"Report: {path.resolve().as_uri()}",
+                f"Report: {numbers.get('report_url') or path.resolve().as_uri()}",
             ]
         ),
         description=message,

@@ -15,6 +15,9 @@ for key, value in {
     **TELEMETRY_OFF,
     **EPHEMERAL_API_STARTUP,
     "PREFECT_LOGGING_LEVEL": "WARNING",
+    # Pipeline runs report drift for one market (a few seconds of Evidently each); the report's
+    # own tests (tests/unit/test_monitor.py) cover all five.
+    "NBA_PROPS_DRIFT_MARKETS": '["points"]',
 }.items():
     os.environ.setdefault(key, value)
 

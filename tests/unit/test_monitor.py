@@ -28,6 +28,7 @@ TABLES = ("player_daily_cache", "player_composite_factors", "ml_feature_store")
 @pytest.fixture
 def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Settings]:
     monkeypatch.setenv("NBA_PROPS_HOME", str(tmp_path))
+    monkeypatch.delenv("NBA_PROPS_DRIFT_MARKETS", raising=False)  # every market here
     monkeypatch.setenv("NBA_PROPS_CLOCK", NEXT_MORNING.isoformat())
     monkeypatch.setenv("PREFECT_HOME", str(tmp_path / "prefect"))
     yield get_settings()
