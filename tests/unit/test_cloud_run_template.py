@@ -107,7 +107,7 @@ def test_checked_in_template_is_what_the_installed_prefect_gcp_prints() -> None:
 def test_every_production_flow_has_a_cloud_run_deployment_and_local_ones_stay() -> None:
     local = {d["entrypoint"] for d in _deployments() if d["work_pool"]["name"] == "local-process"}
     cloud = {d["entrypoint"] for d in _cloud_run()}
-    assert cloud == local and len(cloud) == 4
+    assert cloud == local and len(cloud) == 5
     for d in _deployments():
         if d["work_pool"]["name"] == "local-process":
             assert "pull" not in d  # the top-level pull: this checkout, as `make serve` needs
@@ -137,6 +137,7 @@ def test_every_deploy_time_placeholder_is_required_by_the_deploy_script() -> Non
     [
         ("daily-cloud-run", "2000m", "4Gi", 3600),
         ("backfill-cloud-run", "2000m", "8Gi", 21600),
+        ("backfill-fanout-cloud-run", "1000m", "1Gi", 86400),
         ("heal-cloud-run", "2000m", "4Gi", 7200),
         ("live-cloud-run", "1000m", "2Gi", 600),
     ],
@@ -176,3 +177,11 @@ def test_backfill_may_run_longer_than_cloud_run_s_default() -> None:
     default = _template()["variables"]["properties"]["timeout"]["default"]
     (backfill,) = [d for d in _cloud_run() if d["name"] == "backfill-cloud-run"]
     assert backfill["work_pool"]["job_variables"]["timeout"] > default == 600
+
+
+def test_backfill_fanout_on_cloud_run_fans_out_to_the_cloud_run_backfill() -> None:
+    (fanout,) = [d for d in _cloud_run() if d["name"] == "backfill-fanout-cloud-run"]
+    (backfill,) = [d for d in _cloud_run() if d["name"] == "backfill-cloud-run"]
+    parallel = int(fanout["work_pool"]["job_variables"]["env"]["NBA_PROPS_BACKFILL_PARALLEL_RUNS"])
+    assert fanout["parameters"]["deployment"] == "backfill/backfill-cloud-run"
+    assert 1 < parallel <= backfill["concurrency_limit"]["limit"]  # the chunk runs are not queued
