@@ -676,6 +676,31 @@ def render_bigquery(doc: Doc, docs: dict[str, Doc]) -> list[str]:
     return out + other_measurements(m, {"writes", "table", "repeats"})
 
 
+def render_pipeline_emulators(doc: Doc, docs: dict[str, Doc]) -> list[str]:
+    m = doc["measurements"]
+    runs = m.get("pipelines", [])
+    phases = list(dict.fromkeys(p for run in runs for p in run.get("phase_seconds") or {}))
+    out = table(
+        ["stack", "daily pipeline (one date)", *phases],
+        [
+            [run["stack"], seconds(run.get("seconds"))]
+            + [seconds((run.get("phase_seconds") or {}).get(p)) for p in phases]
+            for run in runs
+        ],
+    )
+    prep = m.get("preparation_seconds") or {}
+    equal = "equal" if m.get("predictions_equal") else "NOT equal"
+    out += [
+        "",
+        f"Game date {m.get('game_date')}: {count(m.get('prediction_rows'))} prediction rows, "
+        f"{equal} on both stacks. Preparation (not timed above): "
+        + ", ".join(f"{k.replace('_', ' ')} {seconds(v)}" for k, v in prep.items())
+        + ".",
+    ]
+    known = {"pipelines", "preparation_seconds", "game_date", "prediction_rows"}
+    return out + other_measurements(m, known | {"predictions_equal"})
+
+
 def render_caching(doc: Doc, docs: dict[str, Doc]) -> list[str]:
     m = doc["measurements"]
 
@@ -740,6 +765,11 @@ SECTIONS = [
     ),
     Section(
         "bigquery_emulator", "Warehouse writes: BigQuery (emulator) beside DuckDB", render_bigquery
+    ),
+    Section(
+        "pipeline_emulators",
+        "Daily pipeline: BigQuery + GCS (emulators) + MLflow server beside DuckDB",
+        render_pipeline_emulators,
     ),
 ]
 

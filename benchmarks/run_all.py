@@ -105,6 +105,7 @@ BENCHMARKS = (
     Benchmark("features_perf", "features_perf.py", ("--data", "{data}")),
     Benchmark("live_refresh", "live_refresh.py", ("{data}", "2024-03-01", "2024-03-31")),
     Benchmark("bigquery_emulator", "bigquery_emulator.py", ("5",)),
+    Benchmark("pipeline_emulators", "pipeline_emulators.py", ()),
     Benchmark(
         "ops_backfill",
         "ops_backfill.py",
