@@ -145,7 +145,7 @@ def test_train_with_trials_then_promote_explains_itself(home_copy: Path) -> None
     # MLflow gives the version as an int or a str depending on the store: compare as text.
     champion = str(client.get_model_version_by_alias(name, "champion").version)
     if tags["gate.verdict"] == "pass":
-        assert "PROMOTED" in promoted.output and champion == version.version
+        assert "PROMOTED" in promoted.output and champion == str(version.version)
         assert model_registry.champion_set_by(name, champion) == "gate"
     else:
         assert champion == "1"
