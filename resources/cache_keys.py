@@ -25,6 +25,7 @@ from typing import Any
 
 import pandas as pd
 
+from features.availability import HISTORY as LINE_HISTORY
 from resources.clock import now_utc
 from resources.run_tags import code_version
 from resources.settings import Settings, get_settings
@@ -49,13 +50,16 @@ def _task_source(context: Any) -> str:
 
 
 def features_inputs(settings: Settings, wh: Warehouse, parameters: dict[str, Any]) -> list[str]:
-    """Schedule, lines and odds of the dates; every box score before the last date."""
+    """Schedule, odds and injury reports of the dates; prop lines of the dates and of the line
+    history before them (market-implied availability); every box score before the last date."""
     dates = _dates(parameters)
-    last = max(dates)
+    first, last = min(dates), max(dates)
+    line_window = list(pd.date_range(first - LINE_HISTORY, last, freq="D"))
     return [
         wh.fingerprint("raw_schedule", dates),
-        wh.fingerprint("raw_prop_lines", dates),
+        wh.fingerprint("raw_prop_lines", line_window),
         wh.fingerprint("raw_game_odds", dates),
+        wh.fingerprint("raw_injury_report", dates),
         wh.fingerprint("raw_player_boxscores", before=last),
         wh.fingerprint("raw_team_boxscores", before=last),
         f"as_of={parameters.get('as_of')}",
