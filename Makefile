@@ -13,7 +13,7 @@ export NO_GCE_CHECK := true
 export PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS ?= 120
 export PREFECT_API_URL ?= http://127.0.0.1:4200/api
 
-.PHONY: help env demo test lint typecheck serve clean benchmarks container gcp-smoke
+.PHONY: help env demo check test lint typecheck serve clean benchmarks container gcp-smoke
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -36,6 +36,9 @@ lint: env ## ruff, hadolint (Dockerfile)
 
 typecheck: env ## mypy (strict on contracts/, features/, models/)
 	.venv/bin/mypy contracts features models resources tasks flows
+
+check: env lint typecheck ## The fast tier for the inner loop (< 2 min): ruff, hadolint, mypy, unit tests
+	PREFECT_API_URL= .venv/bin/pytest -q tests/unit -m "not slow and not integration and not reliability"
 
 test: env lint typecheck ## ruff, mypy, then the whole pytest suite
 	PREFECT_API_URL= .venv/bin/pytest -q --durations=15
