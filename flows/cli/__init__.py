@@ -86,11 +86,13 @@ def _error(message: str, code: int) -> NoReturn:
 
 def _home() -> Path:
     """The state directory (from the settings; from the environment when they cannot be read)."""
-    try:
-        from resources.settings import get_settings
+    from pydantic import ValidationError
 
+    from resources.settings import get_settings
+
+    try:
         return get_settings().home_dir
-    except Exception:
+    except (ValidationError, OSError):
         return Path(os.environ.get("NBA_PROPS_HOME", "var")).resolve()
 
 

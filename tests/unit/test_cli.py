@@ -26,6 +26,7 @@ from tests.conftest import REPO
 COMMANDS = {
     "run": "Run the daily pipeline once",
     "demo": "Import the bundled real data",
+    "explain-availability": "Which teammates' absences",
     "report": "Build a monitoring report",
     "live": "Write live/{date}.json",
     "grade": "Regrade a date from the warehouse",
@@ -488,3 +489,12 @@ def test_prefect_console_lines_keep_the_traceback_out_of_the_terminal_only(
         "WARNING Finished",
     ]
     assert "Traceback (most recent call last)" in run_log.getvalue()
+
+
+def test_an_invalid_setting_is_one_line_naming_it(
+    home: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("NBA_PROPS_COVERAGE_THRESHOLD", "most")
+    code, out, err = cli(capsys, "status")
+    assert code != 0
+    assert "coverage_threshold" in error_line(out, err).lower()
