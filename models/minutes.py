@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from features.availability import AVAILABILITY_FEATURES
+from models.systems import LGBM_PARAMS
 
 MINUTES_FEATURES: tuple[str, ...] = (
     "minutes_l5",
@@ -35,19 +36,11 @@ MINUTES_FEATURES: tuple[str, ...] = (
     "implied_team_total",
     *AVAILABILITY_FEATURES,
 )
+# The stat models' LightGBM settings with a squared-error objective and larger leaves.
 MINUTES_PARAMS: dict[str, object] = {
+    **LGBM_PARAMS,
     "objective": "regression",
-    "learning_rate": 0.05,
-    "num_leaves": 31,
     "min_data_in_leaf": 100,
-    "feature_fraction": 0.8,
-    "bagging_fraction": 0.8,
-    "bagging_freq": 1,
-    "lambda_l2": 1.0,
-    "verbose": -1,
-    "seed": 7,
-    "num_threads": 2,
-    "deterministic": True,
 }
 MINUTES_ROUNDS = 300
 MAX_MINUTES = 53.0
