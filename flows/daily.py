@@ -5,17 +5,18 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
+import pandas as pd
 from prefect import flow, get_run_logger
 
 from resources.alerts import flow_failure_hook
 from resources.cache_keys import run_cached
-from resources.clock import replay_as_of, today_eastern
+from resources.clock import run_as_of, time_of_day, today_eastern
 from resources.locks import run_lock
 from resources.parameters import check_optional_date
 from resources.run_status import PhaseLog
 from resources.run_tags import code_version, identity_tags, tag_current_flow_run
 from resources.settings import Settings, get_settings
-from resources.sources.base import DAY_KINDS, RESULT_KINDS
+from resources.sources.base import AVAILABILITY_KINDS, DAY_KINDS, RESULT_KINDS
 from tasks.export import export, export_status
 from tasks.features import build_features
 from tasks.grade import grade
@@ -40,16 +41,28 @@ DAILY_FLOW_RETRY_DELAY_SECONDS = 300
     retry_delay_seconds=DAILY_FLOW_RETRY_DELAY_SECONDS,
 )
 def daily_pipeline(
-    game_date: date | None = None, same_day: bool = False, refresh: bool = False
+    game_date: date | None = None,
+    same_day: bool = False,
+    refresh: bool = False,
+    replay_time: str | None = None,
 ) -> dict[str, Any]:
     """Predict `game_date` (default: today, US-Eastern).
 
     same_day=false (production, after last night's games): ingest and grade the previous date, then
     build context, features and predictions for the target date. same_day=true: predict today's
-    games from data up to yesterday with today's lines; nothing of today is expected to be final.
+    games from data up to yesterday with today's lines and injury report; nothing of today is
+    expected to be final (the pre-tip refresh runs this way late in the afternoon).
     refresh=true runs every phase even when its inputs are unchanged (ignores cached results).
+    replay_time ('HH:MM' US-Eastern) is the time of day the replay source answers as of on the
+    date (the morning run 10:00, the pre-tip refresh 17:40; default NBA_PROPS_REPLAY_CLOCK_TIME);
+    the live source always runs on the real clock.
     """
     game_date = check_optional_date("game_date", game_date)
+    if replay_time is not None:
+        try:
+            time_of_day(replay_time)
+        except ValueError as exc:
+            raise ValueError(f"replay_time: {exc}") from None
     settings = get_settings()
     target = game_date or today_eastern(settings)
     previous = target - timedelta(days=1)
@@ -60,22 +73,33 @@ def daily_pipeline(
     written = [target] if same_day else [previous, target]
     locks = [f"daily-pipeline-{d.isoformat()}" for d in written]
     with run_lock(locks, settings.daily_lock_timeout_seconds):
-        summary = _run(settings, target, previous, same_day, refresh)
+        summary = _run(settings, target, previous, same_day, refresh, replay_time)
     tag_current_flow_run(identity_tags(summary["predictions"].get("model_versions", {})))
     return summary
 
 
 def _run(
-    settings: Settings, target: date, previous: date, same_day: bool, refresh: bool
+    settings: Settings,
+    target: date,
+    previous: date,
+    same_day: bool,
+    refresh: bool,
+    replay_time: str | None = None,
 ) -> dict[str, Any]:
     """The phases of one daily run (called while holding the date's slot); status.json at the end."""
     log = PhaseLog(settings, PHASES)
+    # Replay: one clock for the whole run (ingest serves what was published before it, features
+    # keep what was published before it). Live: the real clock, features keep everything pre-tip.
+    as_of = run_as_of(settings, target, replay_time)
     summary: dict[str, Any] = {"game_date": target.isoformat(), "same_day": same_day}
+    if as_of is not None:
+        summary["as_of"] = as_of.isoformat()
     note = f"game_date {target}; code {code_version()}"
 
     try:
-        summary["ingest"] = log.run("ingest", lambda: _ingest(target, previous, same_day), note)
-        as_of = replay_as_of(settings, target) if settings.source == "replay" else None
+        summary["ingest"] = log.run(
+            "ingest", lambda: _ingest(target, previous, same_day, as_of), note
+        )
         summary["features"] = log.run(
             "features",
             lambda: run_cached(
@@ -110,11 +134,25 @@ def _run(
     return summary
 
 
-def _ingest(target: date, previous: date, same_day: bool) -> dict[str, Any]:
-    """Last night's results and lines (production mode), then the target date's schedule and lines."""
+def _ingest(
+    target: date, previous: date, same_day: bool, clock: pd.Timestamp | None
+) -> dict[str, Any]:
+    """Last night's results and lines (production mode), then the target date's schedule, lines and
+    injury report (every run fetches them again: a later run gets the newer snapshot)."""
     if not same_day:
-        ingest([*DAY_KINDS, *RESULT_KINDS], previous, run_date=target)
-    return ingest(list(DAY_KINDS), target)
+        ingest([*DAY_KINDS, *RESULT_KINDS], previous, run_date=target, clock=clock)
+    out = ingest(list(DAY_KINDS), target, clock=clock)
+    return out | _ingest_availability(target, clock)
+
+
+def _ingest_availability(target: date, clock: pd.Timestamp | None) -> dict[str, Any]:
+    """The target date's injury report. No report yet is no rows (availability features stay
+    unknown); a report source still failing after its retries is logged, never fails the run."""
+    try:
+        return ingest(list(AVAILABILITY_KINDS), target, clock=clock)
+    except Exception as exc:  # any source failure: the predictions go on without the report
+        get_run_logger().warning("injury report for %s not ingested: %s", target, exc)
+        return {kind: {"rows_loaded": 0, "error": str(exc)} for kind in AVAILABILITY_KINDS}
 
 
 def _monitor(target: date, previous: date, same_day: bool, refresh: bool) -> dict[str, Any]:

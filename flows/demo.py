@@ -82,5 +82,21 @@ def demo_summary(settings: Settings, day: object, summary: dict[str, object]) ->
         f"P {record.get('push', 0)} V {record.get('void', 0)}, profit {profit:+.2f} units at real prices",
         f"exports: {exports}/predictions/{d.date()}.json, results/{prev.date()}.json, best-bets/{d.date()}.json, status.json",
         f"drift report: {settings.reports_dir / 'drift' / f'{d.date()}.html'}",
+        *availability_lines(settings, d.date()),
         "Prefect UI: `make serve`, then http://127.0.0.1:4200 ; MLflow UI: http://127.0.0.1:5000",
+    ]
+
+
+def availability_lines(settings: Settings, day: date, market: str = "points") -> list[str]:
+    """The player of `day` whose `market` prediction the injury report's absences moved most."""
+    from resources.clock import run_as_of
+    from tasks.availability import explain_availability
+
+    result = explain_availability.fn(day, market, run_as_of(settings, day))
+    if result["line"] is None:
+        return [f"availability: {result['why']}"]
+    return [
+        f"availability (largest move on {day}): {result['line']}",
+        "    move = published mean - mean with that teammate listed Available on the injury report;"
+        " `nba-props explain-availability --date D --player NAME`",
     ]

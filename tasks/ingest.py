@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+import pandas as pd
 from prefect import task
 from prefect.cache_policies import NO_CACHE
 
@@ -22,10 +23,18 @@ from resources.settings import get_settings
     retry_condition_fn=retry_on_transient,
 )
 def ingest(
-    kinds: list[str], game_date: date, run_date: date | None = None
+    kinds: list[str],
+    game_date: date,
+    run_date: date | None = None,
+    clock: pd.Timestamp | None = None,
 ) -> dict[str, dict[str, object]]:
-    """Ingest the given kinds for one date; transient source errors retry, permanent ones do not."""
+    """Ingest the given kinds for one date; transient source errors retry, permanent ones do not.
+
+    `clock` pins the run's 'now' (the replay source answers as of it: a morning or a pre-tip run).
+    """
     settings = get_settings()
+    if clock is not None:
+        settings = settings.model_copy(update={"clock": pd.Timestamp(clock).isoformat()})
     logger = run_logger()
     out: dict[str, dict[str, object]] = {}
     for kind in kinds:

@@ -24,6 +24,7 @@ CHECKED_TABLES = (
     "raw_team_boxscores",
     "raw_prop_lines",
     "raw_game_odds",
+    "raw_injury_report",
     "quarantine",
     "upcoming_player_game_context",
     "player_daily_cache",
@@ -70,6 +71,25 @@ def test_predictions_with_real_lines_and_calls(pipeline_runs: dict[str, dict[str
     assert set(with_line["recommendation"]) <= {"OVER", "UNDER", "PASS"}
     assert with_line["p_over"].between(0, 1).all()
     assert (ensemble["model_version"] == "1").all()
+
+
+def test_injury_report_of_the_day_ingested_before_the_runs_clock(
+    pipeline_runs: dict[str, dict[str, object]],
+) -> None:
+    url = get_settings().resolved_warehouse_url
+    rows = warehouse.read_table(
+        url, "raw_injury_report", "game_date = :d", {"d": pd.Timestamp(DEMO_DAY).to_pydatetime()}
+    )
+    # The 5 pm reports of 04-09 and 04-10 list the games of the 10th (bundled data/injuries).
+    assert len(rows) > 50 and rows["player_id"].notna().all()
+    second = pipeline_runs["second"]
+    assert (rows["report_time"] < pd.Timestamp(str(second["as_of"]))).all()
+    ingested = second["ingest"]
+    assert isinstance(ingested, dict) and ingested["injury_report"]["rows_loaded"] == len(rows)
+    features = warehouse.read_table(
+        url, "ml_feature_store", "game_date = :d", {"d": pd.Timestamp(DEMO_DAY).to_pydatetime()}
+    )
+    assert features["vacated_minutes"].notna().mean() > 0.5
 
 
 def test_previous_day_graded_on_real_box_scores(

@@ -136,6 +136,7 @@ def test_every_deploy_time_placeholder_is_required_by_the_deploy_script() -> Non
     ("name", "cpu", "memory", "timeout"),
     [
         ("daily-cloud-run", "2000m", "4Gi", 3600),
+        ("pre-tip-cloud-run", "2000m", "4Gi", 3600),
         ("backfill-cloud-run", "2000m", "8Gi", 21600),
         ("backfill-fanout-cloud-run", "1000m", "1Gi", 86400),
         ("heal-cloud-run", "2000m", "4Gi", 7200),
