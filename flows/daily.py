@@ -12,6 +12,7 @@ from resources.alerts import flow_failure_hook
 from resources.cache_keys import run_cached
 from resources.clock import run_as_of, time_of_day, today_eastern
 from resources.locks import run_lock
+from resources.logs import run_logger
 from resources.parameters import check_optional_date
 from resources.run_status import PhaseLog
 from resources.run_tags import code_version, identity_tags, tag_current_flow_run
@@ -151,7 +152,7 @@ def _ingest_availability(target: date, clock: pd.Timestamp | None) -> dict[str, 
     try:
         return ingest(list(AVAILABILITY_KINDS), target, clock=clock)
     except Exception as exc:  # any source failure: the predictions go on without the report
-        get_run_logger().warning("injury report for %s not ingested: %s", target, exc)
+        run_logger().warning("injury report for %s not ingested: %s", target, exc)
         return {kind: {"rows_loaded": 0, "error": str(exc)} for kind in AVAILABILITY_KINDS}
 
 
