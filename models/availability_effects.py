@@ -31,6 +31,8 @@ ALL_ABSENCES = "all"
 SCENARIO_COLUMNS = ("scenario", "without_player_id")
 # A player listed at or above this code (Doubtful, Out) is himself absent: nothing to explain.
 ABSENT_CODE = STATUS_CODE["Doubtful"]
+# The explain line names a teammate when his own move is at least this (the rest are counted).
+SHOWN_MOVE = 0.05
 
 
 @dataclass(frozen=True)
@@ -245,8 +247,8 @@ def _totals(moves: pd.DataFrame) -> pd.DataFrame:
 def explain_line(moves: pd.DataFrame, player_id: str, market: str, who: list[Absence]) -> str:
     """'Jalen Brunson points 27.9 (+1.6 from absences: Julius Randle Out (+1.2), ...)'.
 
-    Each absent teammate with his status and his own move, largest first; "no absences moved it"
-    when the report lists no teammate Out or Doubtful.
+    Each absent teammate with his status and his own move, largest first (those moving it by less
+    than SHOWN_MOVE only counted); a plain sentence when no teammate is listed Out or Doubtful.
     """
     mine = moves[(moves["player_id"].astype(str) == str(player_id)) & (moves["market"] == market)]
     if mine.empty:
@@ -259,10 +261,13 @@ def explain_line(moves: pd.DataFrame, player_id: str, market: str, who: list[Abs
         ["_abs", "without_player_id"], ascending=[False, True], kind="mergesort"
     )
     parts = []
-    for r in singles.itertuples(index=False):
+    for r in singles[singles["_abs"] >= SHOWN_MOVE].itertuples(index=False):
         a = status.get(str(r.without_player_id))
         name = f"{a.player_name} {a.status}" if a else str(r.without_player_id)
         parts.append(f"{name} ({r.move:+.1f})")
+    small = int((singles["_abs"] < SHOWN_MOVE).sum())
+    if small:
+        parts.append(f"{small} more listed, each under {SHOWN_MOVE:g}")
     line = "" if pd.isna(first["line"]) else f", line {float(first['line']):g}"
     return (
         f"{first['player_name']} {market} {float(first['published_mean']):.1f}{line} "

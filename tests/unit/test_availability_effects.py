@@ -150,6 +150,17 @@ def test_the_line_names_each_teammate_and_the_total() -> None:
     )
 
 
+def test_teammates_who_barely_moved_it_are_counted_not_named() -> None:
+    deep_bench = pd.DataFrame(
+        [*FIVE_PM.to_dict("records"), _report("p5", "Out", "2024-03-30 21:00")]
+    )
+    moves = _moves(deep_bench, None)  # p5 never played for BOS: he vacates nothing
+    who = absences(deep_bench, _games(), None)
+    assert explain_line(moves, "p3", "points", who).endswith(
+        "Bo Two Doubtful (+7.5), 1 more listed, each under 0.05)"
+    )
+
+
 def test_the_demo_player_is_the_largest_absolute_move() -> None:
     moves = _moves(FIVE_PM, None)
     top = largest_move(moves, "points")
