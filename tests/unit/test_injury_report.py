@@ -20,6 +20,7 @@ from resources.settings import Settings, get_settings
 from resources.sources.base import SourceError
 from resources.sources.http import HttpClient
 from resources.sources.injury_report import (
+    MAX_SLOTS_BACK,
     SOURCE,
     InjuryReportSource,
     default_config,
@@ -120,6 +121,18 @@ def test_live_source_takes_the_latest_published_report() -> None:
     rows = parse_payload(payload)
     assert len(rows) == 14 and set(rows["team_abbr"]) == {"SAS", "DEN", "GSW"}
     assert set(rows["report_time"]) == {pd.Timestamp("2024-01-04 17:30", tz="UTC")}
+
+
+@respx.mock
+def test_no_report_published_yet_is_no_payload_not_an_error() -> None:
+    clock = datetime(2024, 1, 4, 14, 10, tzinfo=UTC)  # 09:10 ET, before the day's first report
+    unpublished = respx.get(url__regex=r".*Injury-Report_.*\.pdf").mock(
+        return_value=httpx.Response(404, text="Not Found")
+    )
+    client = HttpClient(SOURCE, default_config(), sleep=lambda _s: None)
+    source = InjuryReportSource(client, now=lambda: clock)
+    assert source.fetch("injury_report", date(2024, 1, 4)) == []
+    assert unpublished.call_count == MAX_SLOTS_BACK  # 09 AM back to 02 AM, then it stops
 
 
 @pytest.fixture
