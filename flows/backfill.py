@@ -23,6 +23,7 @@ from resources.raw_store import open_raw_store
 from resources.run_tags import identity_tags, tag_current_flow_run
 from resources.settings import get_settings
 from resources.sources.base import LINE_KINDS, RESULT_KINDS
+from resources.warehouse import Warehouse
 from tasks.features import build_features
 from tasks.grade import grade
 from tasks.ingest import ingest
@@ -63,6 +64,8 @@ def ingest_plan(
 
     A kind whose payload for the date is already in the raw store (`fetched`) is not fetched
     again: a date without lines in the source stays without lines, and a re-run fetches nothing.
+    Game odds of a finished date that the warehouse holds (`odds_rows`, e.g. imported) are not
+    fetched again when only its prop lines are missing.
     """
     by_date = counts.set_index(pd.to_datetime(counts["game_date"])) if len(counts) else None
 
@@ -77,7 +80,8 @@ def ingest_plan(
         games = n(day, "games")
         kinds = [] if games else ["schedule"]
         if not games or n(day, "prop_rows") == 0:
-            kinds += LINE_KINDS
+            odds_held = day < finished_before and n(day, "odds_rows") > 0
+            kinds += [k for k in LINE_KINDS if not (k == "game_odds" and odds_held)]
         if day < finished_before and (not games or n(day, "boxscore_games") < games):
             kinds += RESULT_KINDS
         kinds = [kind for kind in kinds if not fetched(kind, day)]
@@ -86,13 +90,25 @@ def ingest_plan(
     return plan
 
 
+def _with_odds_rows(counts: pd.DataFrame, start: date, end: date) -> pd.DataFrame:
+    """`counts` with the game-odds rows per date (column odds_rows) the ingest plan reads."""
+    odds = Warehouse.from_settings(get_settings()).count_by_date("raw_game_odds", start, end)
+    odds = odds.assign(game_date=pd.to_datetime(odds["game_date"])).rename(
+        columns={"n": "odds_rows"}
+    )
+    if counts.empty:
+        return odds
+    counts = counts.assign(game_date=pd.to_datetime(counts["game_date"]))
+    return counts.merge(odds, on="game_date", how="outer")
+
+
 @flow(name="backfill-ingest")
 def ingest_phase(dates: list[date]) -> dict[str, Any]:
     """Fetch what is missing for the dates (as of the next day: results final, every pre-tip line)."""
     settings = get_settings()
     start, end = min(dates), max(dates)
     store = open_raw_store(settings.resolved_raw_store, settings.gcp_credentials_block)
-    counts = read_counts(settings, start, end)
+    counts = _with_odds_rows(read_counts(settings, start, end), start, end)
     plan = ingest_plan(dates, counts, today_eastern(settings), store.fetched)
     loaded: dict[str, int] = {}
     for i, (day, kinds) in enumerate(plan, start=1):

@@ -10,6 +10,7 @@ import pandas as pd
 
 from contracts.columns import PLAYER_IN_GAME_COLUMNS
 from contracts.predictions import PlayerPropPredictions
+from contracts.validate import coerce_to_contract
 from models.distribution import DEFAULT_ALPHA, p_over, p_under
 from models.policy import recommend
 from models.systems import baseline_ewma_mean
@@ -78,11 +79,14 @@ def market_predictions(
 
 
 def finish_predictions(frames: list[pd.DataFrame], min_expected_value: float) -> pd.DataFrame:
-    """Concatenate systems' rows, add edge / EV / recommendation, and check the contract."""
+    """Concatenate systems' rows, add edge / EV / recommendation, coerced to the contract's types.
+
+    The rules are checked where the rows are written (`Warehouse.replace_dates` -> `check_write`).
+    """
     if not frames:
         return pd.DataFrame(columns=list(PlayerPropPredictions.to_schema().columns))
     predictions = recommend(pd.concat(frames, ignore_index=True), min_expected_value)
-    return PlayerPropPredictions.validate(predictions)
+    return coerce_to_contract(PlayerPropPredictions, predictions)
 
 
 def model_versions(predictions: pd.DataFrame, system_id: str = EXPORT_SYSTEM) -> dict[str, str]:

@@ -47,13 +47,79 @@ def table_exists(url: str, table: str) -> bool:
     return sa.inspect(get_engine(url)).has_table(table)
 
 
+# DuckDB result types the columnar fetch (`_duckdb_frame`) turns into exactly the frame
+# pandas.read_sql_query builds row by row; a result with any other type takes the row path.
+_COLUMNAR_TYPES = frozenset(
+    {
+        "BOOLEAN",
+        "TINYINT",
+        "SMALLINT",
+        "INTEGER",
+        "BIGINT",
+        "FLOAT",
+        "DOUBLE",
+        "VARCHAR",
+        "TIMESTAMP",
+        "TIMESTAMP WITH TIME ZONE",
+    }
+)
+
+
+def _as_read_sql_column(column: pd.Series) -> pd.Series:
+    """One column of DuckDB's columnar fetch with the dtype and values read_sql_query gives it.
+
+    read_sql_query builds columns from Python objects: an all-NULL column stays object (None);
+    integers with NULLs become float64; booleans with NULLs stay object; timestamps are ns (tz
+    UTC); VARCHAR is object with None.
+    """
+    missing = column.isna()
+    if missing.all():
+        return pd.Series([None] * len(column), index=column.index, dtype=object, name=column.name)
+    dtype = column.dtype
+    if isinstance(dtype, pd.DatetimeTZDtype):
+        return pd.Series(column.dt.tz_convert("UTC").astype("datetime64[ns, UTC]"))
+    if pd.api.types.is_datetime64_dtype(dtype):
+        return column.astype("datetime64[ns]")
+    if pd.api.types.is_bool_dtype(dtype) and not missing.any():
+        return column.astype(bool)
+    if pd.api.types.is_integer_dtype(dtype):
+        return column.astype("float64") if missing.any() else column.astype("int64")
+    if pd.api.types.is_float_dtype(dtype):
+        return column.astype("float64")
+    values = column.astype(object)  # text, and booleans with NULLs: None where missing
+    values[missing] = None
+    return values
+
+
+def _duckdb_frame(conn: Connection, sql: str, params: dict[str, Any]) -> pd.DataFrame:
+    """A DuckDB query fetched column-wise (DuckDB's own DataFrame conversion, ~30x faster than
+    read_sql_query's row by row build) and normalised to the frame read_sql_query returns."""
+    result = conn.execute(sa.text(sql), params)
+    cursor: Any = result.cursor
+    description = cursor.description or []
+    if not all(str(column[1]) in _COLUMNAR_TYPES for column in description):
+        result.close()
+        return pd.read_sql_query(sa.text(sql), conn, params=params)
+    frame: pd.DataFrame = cursor.df()
+    result.close()
+    frame.columns = [column[0] for column in description]  # DuckDB renames repeated names
+    if frame.empty:  # read_sql_query: the columns, all object
+        return pd.DataFrame(frame.astype(object))
+    columns = [_as_read_sql_column(frame.iloc[:, i]) for i in range(frame.shape[1])]
+    out = pd.concat(columns, axis=1)
+    out.columns = frame.columns
+    return out
+
+
 def read_sql(url: str, sql: str, params: dict[str, Any] | None = None) -> pd.DataFrame:
-    """Run a query and return a DataFrame."""
+    """Run a query and return a DataFrame (DuckDB: fetched column-wise, same frame as read_sql_query)."""
     if url.startswith("bigquery://"):
         from resources import bigquery_warehouse
 
         return bigquery_warehouse.read_sql(url, sql, params)
     with get_engine(url).connect() as conn:
+        if _is_duckdb(conn):
+            return _duckdb_frame(conn, sql, params or {})
         return pd.read_sql_query(sa.text(sql), conn, params=params or {})
 
 

@@ -21,8 +21,10 @@ from resources.warehouse import Warehouse
 def _predictions(settings: Settings, wh: Warehouse, store: pd.DataFrame) -> pd.DataFrame:
     """Load each market's champion by alias and run every system on the feature-store rows."""
     model_registry.configure(settings.resolved_mlflow_uri, settings.mlflow_artifacts_dir)
-    # The similarity system needs each player's history (games strictly before the rows' dates).
+    # The similarity system needs each player's history (games strictly before the rows' dates);
+    # it is per player, so only the games of the players predicted are summarised.
     history = wh.read_before("raw_player_boxscores", store["game_date"].max())
+    history = history[history["player_id"].astype(str).isin(set(store["player_id"].astype(str)))]
     store = add_similarity(store, player_game_summary(history))
     frames: list[pd.DataFrame] = []
     for market, rows in store.groupby("market", sort=True):

@@ -4,7 +4,9 @@ A game's box score exists only once the game has ended before the clock; prop-li
 snapshots exist only once captured before the clock, injury-report rows once their report was
 published before it. Payloads are JSON documents of rows in the
 raw-table columns, labelled source="replay", so they go through the same raw store, contracts and
-loads as the live HTTP sources.
+loads as the live HTTP sources. An empty answer is a payload without rows once it is final (every
+game of the date over by the clock), so the raw store records that it was asked; before that it is
+no payload (ask again later).
 """
 
 from __future__ import annotations
@@ -54,21 +56,36 @@ def _known_tipoffs(prop_lines: pd.DataFrame, game_odds: pd.DataFrame) -> pd.Data
 
 
 @lru_cache(maxsize=2)
-def load_replay_data(data_dir: str) -> ReplayData:
-    """Read every bundled file under `data_dir` (layout of ../shared/data) once per process."""
+def _team_rows(data_dir: str) -> pd.DataFrame:
+    """Team game logs under `data_dir` (raw_team_boxscores columns)."""
     root = Path(data_dir)
-    players = _concat(
-        [importers.read_player_logs(p) for p in sorted(root.glob("player_game_logs/*.csv.gz"))]
-    )
     teams = _concat(
         [importers.read_team_logs(p)[0] for p in sorted(root.glob("team_game_logs/*.csv.gz"))]
     )
-    props = _concat([importers.read_props(p) for p in sorted(root.glob("props/*.csv.gz"))])
-    odds = _concat([importers.read_game_odds(p) for p in sorted(root.glob("game_odds/*.csv.gz"))])
     if teams.empty:
         raise SourceError("replay", f"no team game logs under {root / 'team_game_logs'}")
-    schedule = importers.schedule_from_team_rows(teams, source="replay")
-    tips = _known_tipoffs(props, odds)
+    return teams
+
+
+@lru_cache(maxsize=2)
+def _prop_lines(data_dir: str) -> pd.DataFrame:
+    """Prop-line snapshots under `data_dir`."""
+    paths = sorted(Path(data_dir).glob("props/*.csv.gz"))
+    return _concat([importers.read_props(p) for p in paths])
+
+
+@lru_cache(maxsize=2)
+def _game_odds(data_dir: str) -> pd.DataFrame:
+    """Game-odds snapshots under `data_dir`."""
+    paths = sorted(Path(data_dir).glob("game_odds/*.csv.gz"))
+    return _concat([importers.read_game_odds(p) for p in paths])
+
+
+@lru_cache(maxsize=2)
+def _schedule(data_dir: str) -> pd.DataFrame:
+    """The schedule from the team logs, tip-offs from the odds snapshots (else 19:00 ET)."""
+    schedule = importers.schedule_from_team_rows(_team_rows(data_dir), source="replay")
+    tips = _known_tipoffs(_prop_lines(data_dir), _game_odds(data_dir))
     schedule = schedule.drop(columns="tipoff_utc").merge(
         tips, on=["game_date", "home_team", "away_team"], how="left"
     )
@@ -79,14 +96,40 @@ def load_replay_data(data_dir: str) -> ReplayData:
     )
     schedule["tipoff_known"] = schedule["tipoff_utc"].notna()
     schedule["tipoff_utc"] = schedule["tipoff_utc"].fillna(default_tip)
-    players = importers.canonical_game_ids(players, schedule)
-    injuries = _concat(
-        [
-            injury_report.read_report_csv(p)[0]
-            for p in sorted(root.glob("injuries/official_injury_report_*.csv*"))
-        ]
+    return schedule
+
+
+@lru_cache(maxsize=2)
+def _player_rows(data_dir: str) -> pd.DataFrame:
+    """Player game logs under `data_dir`, game ids made those of the schedule."""
+    paths = sorted(Path(data_dir).glob("player_game_logs/*.csv.gz"))
+    players = _concat([importers.read_player_logs(p) for p in paths])
+    return importers.canonical_game_ids(players, _schedule(data_dir))
+
+
+@lru_cache(maxsize=2)
+def _injury_rows(data_dir: str) -> pd.DataFrame:
+    """Official injury-report rows under `data_dir`."""
+    paths = sorted(Path(data_dir).glob("injuries/official_injury_report_*.csv*"))
+    return _concat([injury_report.read_report_csv(p)[0] for p in paths])
+
+
+def load_replay_data(data_dir: str) -> ReplayData:
+    """Read every bundled file under `data_dir` (layout of ../shared/data) once per process.
+
+    Each kind of file is read on first use and kept (`ReplaySource.fetch` reads only the kinds it
+    is asked for: a run fetching lines never parses the player logs).
+    """
+    if not any(Path(data_dir).glob("team_game_logs/*.csv.gz")):
+        raise SourceError("replay", f"no team game logs under {Path(data_dir) / 'team_game_logs'}")
+    return ReplayData(
+        _schedule(data_dir),
+        _player_rows(data_dir),
+        _team_rows(data_dir),
+        _prop_lines(data_dir),
+        _game_odds(data_dir),
+        _injury_rows(data_dir),
     )
-    return ReplayData(schedule, players, teams, props, odds, injuries)
 
 
 def _payload(kind: str, game_date: date, rows: pd.DataFrame, as_of: datetime) -> RawPayload:
@@ -121,28 +164,42 @@ class ReplaySource:
         )
 
     def fetch(self, kind: str, game_date: date) -> list[RawPayload]:
-        data = load_replay_data(str(self.data_dir))
+        data_dir = str(self.data_dir)
         day = pd.Timestamp(game_date)
-        games = data.schedule[data.schedule["game_date"] == day]
+        schedule = _schedule(data_dir)
+        games = schedule[schedule["game_date"] == day]
         if kind == "schedule":
             rows = games.drop(columns=["tipoff_known"])
         elif kind in ("player_boxscores", "team_boxscores"):
             ended = games.loc[games["tipoff_utc"] + GAME_DURATION <= self.clock, "game_id"]
-            table = data.player_boxscores if kind == "player_boxscores" else data.team_boxscores
-            rows = table[table["game_id"].isin(ended)]
+            if ended.empty:  # no game over: nothing to look up
+                rows = pd.DataFrame()
+            else:
+                reader = _player_rows if kind == "player_boxscores" else _team_rows
+                table = reader(data_dir)
+                rows = table[table["game_id"].isin(ended)]
         elif kind == injury_report.KIND:
-            table = data.injury_reports
+            table = _injury_rows(data_dir)
             if table.empty:
                 return []
             rows = table[(table["game_date"] == day) & (table["report_time"] < self.clock)]
         elif kind in ("prop_lines", "game_odds"):
-            table = data.prop_lines if kind == "prop_lines" else data.game_odds
+            table = _prop_lines(data_dir) if kind == "prop_lines" else _game_odds(data_dir)
             rows = table[(table["game_date"] == day) & (table["captured_at"] < self.clock)]
         else:
             raise SourceError("replay", f"kind {kind!r} is not served by the replay source")
-        if rows.empty and kind != "schedule":
+        if rows.empty and kind != "schedule" and not self._final(games, game_date):
             return []
         return [_payload(kind, game_date, rows, self.clock.to_pydatetime())]
+
+    def _final(self, games: pd.DataFrame, game_date: date) -> bool:
+        """True when the clock is past the end of every game of the date (past the date's end in
+        US-Eastern time when it has none): no box score or pre-tip snapshot can still appear, so an
+        empty answer is final and is kept (a re-run does not ask again)."""
+        if len(games):
+            return bool((games["tipoff_utc"] + GAME_DURATION <= self.clock).all())
+        day_end = pd.Timestamp(game_date + timedelta(days=1)).tz_localize(EASTERN)
+        return bool(self.clock >= day_end)
 
 
 def parse_replay_payload(payload: RawPayload) -> pd.DataFrame:

@@ -73,6 +73,17 @@ def test_ingest_plan_skips_what_the_raw_store_already_holds(tmp_path: Path) -> N
     assert plan[D4] == ["schedule", "prop_lines", "game_odds"]
 
 
+def test_ingest_plan_does_not_fetch_odds_a_finished_date_holds() -> None:
+    counts = _counts().assign(odds_rows=[0, 12, 0])
+    plan = dict(ingest_plan([D1, D2, D3, D4], counts, finished_before=D3))
+    # D2 lacks prop lines only: its imported odds are not fetched again.
+    assert plan[D2] == ["prop_lines", "player_boxscores", "team_boxscores"]
+    assert plan[D4] == ["schedule", "prop_lines", "game_odds"]
+    # A date not yet finished fetches its odds again (lines still move).
+    today = dict(ingest_plan([D2], counts, finished_before=D2))
+    assert today[D2] == ["prop_lines", "game_odds"]
+
+
 class _Inbox(BaseHTTPRequestHandler):
     received: list[dict[str, object]] = []
 

@@ -20,6 +20,7 @@ from contracts.validate import (
     ContractViolation,
     UnregisteredTableError,
     check_write,
+    coerce_to_contract,
     split_valid,
 )
 from features.analytics import player_game_summary
@@ -147,6 +148,41 @@ def test_unregistered_table_is_refused() -> None:
 def test_an_empty_frame_only_clears_partitions() -> None:
     check_write("ml_feature_store", pd.DataFrame({"game_date": pd.Series(dtype="datetime64[ns]")}))
     check_write("system_daily_performance", pd.DataFrame())
+
+
+def test_coerce_to_contract_returns_what_validate_returns() -> None:
+    from contracts.predictions import PlayerPropPredictions
+
+    predictions = real_tables()["player_prop_predictions"]
+    raw = predictions.assign(
+        player_id=predictions["player_id"].astype("int64"),  # text coerced from numbers
+        line=predictions["line"].astype(object),
+        model_version=1,
+        unnamed=0,  # dropped by the filtering contract
+    )
+    for frame in (raw, raw.iloc[0:0], predictions):
+        expected = PlayerPropPredictions.validate(frame)
+        pd.testing.assert_frame_equal(
+            coerce_to_contract(PlayerPropPredictions, frame), expected, check_exact=True
+        )
+    assert all(
+        isinstance(v, str) for v in coerce_to_contract(PlayerPropPredictions, raw)["player_id"]
+    )
+
+
+def test_an_empty_payload_splits_into_nothing() -> None:
+    spec = TABLES["raw_prop_lines"]
+    result = split_valid(
+        pd.DataFrame(),
+        spec.contract,
+        table_name="raw_prop_lines",
+        source="replay",
+        payload_path="replay://prop_lines/empty",
+        now=LOADED_AT,
+        natural_key=list(spec.natural_key),
+    )
+    assert result.good.empty and result.quarantine.empty
+    assert list(result.good.columns) == list(spec.contract.to_schema().columns)
 
 
 def test_violation_names_table_rules_and_first_keys() -> None:

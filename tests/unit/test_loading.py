@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 
 import pandas as pd
@@ -182,3 +183,48 @@ def test_replay_payloads_keep_snapshot_times(settings: Settings, tmp_path: Path)
     assert merged["minutes_before_tip_x"].tolist() == pytest.approx(
         merged["minutes_before_tip_y"].tolist()
     )
+
+
+def _replay_dir(tmp_path: Path) -> Path:
+    """The trimmed fixture files in the ../shared/data layout (gzipped)."""
+    import gzip
+    import shutil
+
+    data = tmp_path / "data"
+    for folder, name in (
+        ("team_game_logs", "team_logs_trimmed"),
+        ("player_game_logs", "player_logs_slim_playoffs_trimmed"),
+        ("props", "props_events_trimmed"),
+        ("game_odds", "kyleskom_game_odds_trimmed"),
+    ):
+        (data / folder).mkdir(parents=True)
+        with (
+            (FILES / f"{name}.csv").open("rb") as src,
+            gzip.open(data / folder / f"{name}.csv.gz", "wb") as dst,
+        ):
+            shutil.copyfileobj(src, dst)
+    return data
+
+
+def test_replay_keeps_a_final_empty_answer_and_not_an_early_one(tmp_path: Path) -> None:
+    """Once every game of the date is over an empty answer is a payload without rows (the raw store
+    then records that it was asked); before that it is no payload (ask again later)."""
+    from resources.sources.replay import ReplaySource, load_replay_data, parse_replay_payload
+
+    data = _replay_dir(tmp_path)
+    schedule = load_replay_data(str(data)).schedule
+    day = pd.Timestamp(schedule["game_date"].max())
+    last_tip = schedule.loc[schedule["game_date"] == day, "tipoff_utc"].max()
+    after = ReplaySource(data, (last_tip + pd.Timedelta(hours=4)).to_pydatetime())
+    before = ReplaySource(data, (last_tip - pd.Timedelta(hours=1)).to_pydatetime())
+    quiet = date(2000, 1, 1)  # no games, no lines: over long before the clock
+    [payload] = after.fetch("prop_lines", quiet)
+    assert parse_replay_payload(payload).empty
+    [no_boxes] = after.fetch("player_boxscores", quiet)
+    assert parse_replay_payload(no_boxes).empty
+    assert before.fetch("player_boxscores", day.date()) == []  # games not over: nothing yet
+    later = (day + pd.Timedelta(days=400)).date()
+    morning = ReplaySource(data, pd.Timestamp(later).tz_localize("UTC") + pd.Timedelta(hours=12))
+    assert morning.fetch("prop_lines", later) == []  # that date is not over at the clock
+    [boxes] = after.fetch("player_boxscores", day.date())
+    assert len(parse_replay_payload(boxes)) > 0
