@@ -225,6 +225,11 @@ def split_valid(
     With `latest_date`, rows whose `date_column` is after it are quarantined (`game_date_in_future`).
     Row numbers are the 0-based positions in `df` as given.
     """
+    if df.empty:  # an empty payload (common: a date without lines): its typed empty frame, kept
+        columns = tuple((str(name), str(dtype)) for name, dtype in df.dtypes.items())
+        good = _empty_good(model, columns).copy()
+        quarantine = _quarantine_rows([], df, table_name, source, payload_path, now)
+        return ValidationResult(good=good, quarantine=quarantine, collapsed=0)
     frame = df.reset_index(drop=True)
     coerced, problems = _coerce(frame, model)
     problems.extend(_future_problems(coerced, date_column, latest_date))
@@ -237,19 +242,42 @@ def split_valid(
     skip = {int(str(p["row_number"])) for p in problems if p["rule"] == "duplicate_key"}
     skip.update(collapsed)
     candidate = coerced.drop(index=sorted(skip))
+    schema = _split_schema(model)
+    checked: pd.DataFrame | None = None
     try:
-        if len(candidate):  # no rows, no row to quarantine (a broken schema still raises below)
-            model.validate(candidate, lazy=True)
+        checked = schema.validate(candidate, lazy=True)
     except pa.errors.SchemaErrors as exc:
         found = _check_problems(exc)
         problems.extend(found)
         bad_rows.update(int(str(p["row_number"])) for p in found)
-    good = model.validate(coerced.drop(index=sorted(bad_rows | set(collapsed))), lazy=False)
+    if checked is not None and not (bad_rows | skip):
+        good = checked  # every row passed: the validated frame is the one to keep
+    else:
+        good = schema.validate(coerced.drop(index=sorted(bad_rows | set(collapsed))), lazy=False)
 
     quarantine = _quarantine_rows(problems, frame, table_name, source, payload_path, now)
     return ValidationResult(
         good=good.reset_index(drop=True), quarantine=quarantine, collapsed=len(collapsed)
     )
+
+
+@functools.cache
+def _split_schema(model: type[pa.DataFrameModel]) -> pa.DataFrameSchema:
+    """The model's schema as split_valid applies it: every rule, text columns not type-checked
+    value by value (`_coerce` made every present value text, so that check cannot fail)."""
+    schema = copy.deepcopy(model.to_schema())
+    text = [name for name, column in schema.columns.items() if str(column.dtype) == "str"]
+    return schema.update_columns({name: {"dtype": None} for name in text})
+
+
+@functools.cache
+def _empty_good(
+    model: type[pa.DataFrameModel], columns: tuple[tuple[str, str], ...]
+) -> pd.DataFrame:
+    """What split_valid keeps of an empty frame with these columns and dtypes (computed once)."""
+    empty = pd.DataFrame({name: pd.Series(dtype=dtype) for name, dtype in columns})
+    coerced, _ = _coerce(empty, model)
+    return model.validate(coerced, lazy=False).reset_index(drop=True)
 
 
 def _quarantine_rows(

@@ -19,6 +19,22 @@ from resources.retry import TASK_RETRY_OPTIONS
 from resources.settings import Settings, get_settings
 from resources.warehouse import Warehouse
 
+# The prediction columns grading and the daily performance read (not the model and team names).
+PREDICTION_COLUMNS = (
+    "game_date",
+    "game_id",
+    "player_id",
+    "player_name",
+    "market",
+    "system_id",
+    "recommendation",
+    "line",
+    "over_price",
+    "under_price",
+    "predicted_mean",
+    "p_over",
+)
+
 
 def _grade_dates(
     settings: Settings, predictions: pd.DataFrame, box: pd.DataFrame, schedule: pd.DataFrame
@@ -51,7 +67,7 @@ def grade(dates: list[date]) -> dict[str, Any]:
         return {"grades": 0, "dates": 0, "record": {}}
     settings = get_settings()
     wh = Warehouse.from_settings(settings)
-    predictions = wh.read_dates("player_prop_predictions", dates)
+    predictions = wh.read_dates("player_prop_predictions", dates, columns=PREDICTION_COLUMNS)
     box = wh.read_dates("raw_player_boxscores", dates)
     schedule = wh.read_dates("raw_schedule", dates)
     all_grades, all_perf = _grade_dates(settings, predictions, box, schedule)
