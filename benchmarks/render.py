@@ -308,21 +308,57 @@ def phase_durations(marks: dict[str, float]) -> dict[str, float]:
 SUMMARY_KEY = {"predict": "predictions", "grade": "grading"}
 
 
+def _backfill_durations(run: dict[str, Any]) -> dict[str, float]:
+    """Wall seconds per phase of one backfill run, named as the flow's summary names them."""
+    marks = run.get("phase_marks_seconds", {})
+    return {SUMMARY_KEY.get(k, k): v for k, v in phase_durations(marks).items()}
+
+
+def _backfill_cpu(run: dict[str, Any]) -> dict[str, float]:
+    return {SUMMARY_KEY.get(k, k): v for k, v in (run.get("phase_cpu_seconds") or {}).items()}
+
+
 def render_ops_backfill(doc: Doc, docs: dict[str, Doc]) -> list[str]:
     m = doc["measurements"]
     summary = m.get("summary") or {}
-    durations = {
-        SUMMARY_KEY.get(k, k): v
-        for k, v in phase_durations(m.get("phase_marks_seconds", {})).items()
-    }
-    rows = [["whole backfill", seconds(m.get("backfill_wall_seconds")), ""]]
+    rerun = m.get("rerun") or {}
+    durations, cpu = _backfill_durations(m), _backfill_cpu(m)
+    again = _backfill_durations(rerun)
+    has_cpu = bool(cpu)
+    header = ["phase", "first run (wall)", *(["CPU"] if has_cpu else [])]
+    if rerun:
+        header += ["unchanged re-run (wall)"]
+    header += ["summary of the first run"]
+
+    def row(name: str, first: Any, first_cpu: Any, second: Any, text: str) -> list[str]:
+        out = [name, seconds(first), *([seconds(first_cpu)] if has_cpu else [])]
+        return out + ([seconds(second)] if rerun else []) + [text]
+
+    rows = [
+        row(
+            "whole backfill",
+            m.get("backfill_wall_seconds"),
+            sum(cpu.values()) if cpu else None,
+            rerun.get("backfill_wall_seconds"),
+            "",
+        )
+    ]
     phases = [*durations, *(k for k, v in summary.items() if isinstance(v, dict) and k != "states")]
     for phase in dict.fromkeys(phases):
         detail = summary.get(phase) or {}
         pairs = [(k, v) for k, v in flatten(detail) if not k.startswith("model_versions")]
         text = ", ".join(f"{k} {v}" for k, v in pairs)
-        rows.append([f"- {phase}", seconds(durations.get(phase)), text[:400]])
-    out = table(["phase", "wall", "summary"], rows)
+        rows.append(
+            row(f"- {phase}", durations.get(phase), cpu.get(phase), again.get(phase), text[:400])
+        )
+    out = table(header, rows)
+    if rerun:
+        out += [
+            "",
+            "The re-run is a fresh process over the unchanged warehouse (whole process "
+            f"{seconds(rerun.get('process_wall_seconds'))} with Python and Prefect start-up); "
+            f"its ingest summary: {(rerun.get('summary') or {}).get('ingest')}.",
+        ]
     predictions = (summary.get("predictions") or {}).get("rows")
     store = (summary.get("features") or {}).get("ml_feature_store")
     if predictions and store:
@@ -335,7 +371,16 @@ def render_ops_backfill(doc: Doc, docs: dict[str, Doc]) -> list[str]:
     if states:
         out += ["", "Expected-outputs view after the backfill (phase-dates by state): "
                 + ", ".join(f"{k} {v:,}" for k, v in states.items()) + "."]  # fmt: skip
-    known = {"start", "end", "backfill_wall_seconds", "phase_marks_seconds", "summary"}
+    known = {
+        "start",
+        "end",
+        "backfill_wall_seconds",
+        "process_wall_seconds",
+        "phase_marks_seconds",
+        "phase_cpu_seconds",
+        "summary",
+        "rerun",
+    }
     return out + other_measurements(m, known)
 
 

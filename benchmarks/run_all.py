@@ -92,8 +92,8 @@ class SharedHome:
 SHARED_HOMES = {
     "backtests": SharedHome(prepare=(("{py}", "-c", IMPORT_FOR_BACKTESTS, "{data}"),)),
     "ops": SharedHome(
-        prepare=(
-            ("{nba_props}", "import", "all", "{data}", "--before", "2023-10-01"),
+        prepare=(  # issue #12 item 6: the whole folder imported, then the season backfilled
+            ("{nba_props}", "import", "all", "{data}"),
             ("{nba_props}", "train", "--start", "2022-10-01", "--end", "2023-07-01"),
         )
     ),

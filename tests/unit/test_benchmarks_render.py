@@ -235,6 +235,21 @@ def test_backfill_phases_join_their_summaries_and_new_numbers_show(tmp_path: Pat
     assert "| rerun_wall_seconds | 12 |" in text
 
 
+def test_backfill_rerun_is_a_column_beside_the_first_run(tmp_path: Path) -> None:
+    marks = {"features_start": 1.0, "features_end": 21.0, "grade_start": 30.0, "grade_end": 36.0}
+    backfill: dict[str, Any] = {"backfill_wall_seconds": 60.0, "phase_marks_seconds": marks}
+    backfill["phase_cpu_seconds"] = {"features": 19.5, "grade": 5.0}
+    again = {"features_start": 2.0, "features_end": 2.5, "grade_start": 5.0, "grade_end": 5.25}
+    backfill["rerun"] = {"backfill_wall_seconds": 7.5, "phase_marks_seconds": again}
+    backfill["rerun"] |= {"process_wall_seconds": 15.0, "summary": {"ingest": {"fetched": 0}}}
+    text = rendered(tmp_path, [envelope("ops_backfill", backfill)], ["ops_backfill"])
+    assert "| whole backfill | 60.0 s | 24.5 s | 7.5 s |  |" in text
+    assert "| - features | 20.0 s | 19.5 s | 0.5 s |  |" in text
+    assert "| - grading | 6.0 s | 5.0 s | 0.2 s |  |" in text
+    assert "whole process 15.0 s" in text
+    assert "Other measurements" not in text  # the re-run is rendered, not dumped as key/value
+
+
 def test_a_scripts_own_json_is_shown_as_reused_and_notes_stand_alone(tmp_path: Path) -> None:
     results = write(tmp_path / "results", [], ["import_all"])
     own: dict[str, Any] = {"command": "python benchmarks/caching.py"}
