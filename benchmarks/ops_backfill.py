@@ -91,6 +91,9 @@ def main() -> None:
     recorder = Recorder.start("ops_backfill")
     result = run_once(start, end)
     result["load_after_first_run"] = load_average()
+    from resources import warehouse
+
+    warehouse.dispose_engines()  # the re-run's process needs the DuckDB file (one writer at a time)
     if not args.no_rerun:
         result["rerun"] = rerun(args.start, args.end)
     n_dates = (end - start).days + 1
