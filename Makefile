@@ -41,7 +41,7 @@ check: env lint typecheck ## The fast tier for the inner loop (< 2 min): ruff, h
 	PREFECT_API_URL= .venv/bin/pytest -q tests/unit -m "not slow and not integration and not reliability"
 
 test: env lint typecheck ## ruff, mypy, then the whole pytest suite
-	PREFECT_API_URL= .venv/bin/pytest -q --durations=15
+	PREFECT_API_URL= .venv/bin/pytest -q -n 2 --durations=15
 
 serve: env ## Prefect server + worker + deployments, and the MLflow UI (Ctrl-C stops all)
 	bash deployments/serve.sh

@@ -21,7 +21,7 @@ LGBM_PARAMS: dict[str, object] = {
     "lambda_l2": 1.0,
     "verbose": -1,
     "seed": 7,
-    "num_threads": 2,
+    "num_threads": 0,  # OpenMP's default: OMP_NUM_THREADS if set, else one thread per core
     "deterministic": True,
 }
 

@@ -383,17 +383,22 @@ def drift_report(
 
 
 def _feature_summary(features: pd.DataFrame, columns: list[str]) -> tuple[Any, pd.DataFrame]:
-    """Evidently DataSummaryPreset of the feature rows, and missing values per column from it."""
+    """Evidently dataset summary of the feature rows (rows, columns, missing cells) and missing values
+    per column.
+
+    Not DataSummaryPreset: its per-column value statistics cost ~4 s per daily run on 2 cores and
+    the drift report already compares every feature's distribution with the reference window.
+    """
     from evidently import DataDefinition, Dataset, Report
-    from evidently.presets import DataSummaryPreset
+    from evidently.metrics import ColumnCount, DatasetMissingValueCount, MissingValueCount, RowCount
 
     definition = DataDefinition(numerical_columns=columns)
-    with warnings.catch_warnings():  # statistics of an all-missing column divide by zero
-        warnings.filterwarnings("ignore", "invalid value encountered", RuntimeWarning)
-        data = Dataset.from_pandas(
-            features[columns].astype(float).reset_index(drop=True), data_definition=definition
-        )
-        snapshot = Report([DataSummaryPreset(columns=columns)]).run(data, None)
+    metrics = [RowCount(), ColumnCount(), DatasetMissingValueCount()]
+    metrics += [MissingValueCount(column=c) for c in columns]
+    data = Dataset.from_pandas(
+        features[columns].astype(float).reset_index(drop=True), data_definition=definition
+    )
+    snapshot = Report(metrics).run(data, None)
     missing = [
         {
             "column": str(metric["config"]["column"]),

@@ -6,6 +6,7 @@ import os
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -20,12 +21,48 @@ for key, value in {
     "NBA_PROPS_DRIFT_MARKETS": '["points"]',
 }.items():
     os.environ.setdefault(key, value)
+if workers := int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "0")):
+    # One OpenMP team per core: two workers each training LightGBM on every core would spin-wait
+    # against each other (set before lightgbm or numpy load; servers started by tests inherit it).
+    os.environ.setdefault("OMP_NUM_THREADS", str(max(1, (os.cpu_count() or 1) // workers)))
 
 REPO = Path(__file__).resolve().parent.parent
 DEMO_DAY = date(2024, 4, 10)
 FIRST_DAY = date(2024, 4, 9)
 TRAIN_START = date(2023, 10, 24)
 TRAIN_END = date(2024, 3, 1)
+
+
+# `make test` runs the suite on two pytest-xdist workers. A worker builds its own session fixtures,
+# so the scheduler below hands out whole modules (module fixtures built once, tests in file order),
+# except that the modules using the BigQuery emulator and the MLflow server on Postgres go to one
+# worker together. Work goes out in collection order: the heavy flow, integration and reliability
+# modules first, the many short unit modules fill in at the end. Each worker that runs a module
+# needing the prepared state directory builds one (both workers, in parallel).
+SERVICE_MODULES = (
+    "tests/integration/test_bigquery_warehouse.py",
+    "tests/integration/test_mlflow_server.py",
+    "tests/integration/test_pipeline_on_emulators.py",
+)
+
+
+def xdist_scope_of(nodeid: str) -> str:
+    """The unit of work a test belongs to: the shared-services group, else its module."""
+    module = nodeid.split("::")[0]
+    return "services" if module in SERVICE_MODULES else module
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    """Whole modules (and the services group) per worker, in collection order."""
+    from xdist.scheduler import LoadScopeScheduling
+
+    class ModuleScheduling(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return xdist_scope_of(nodeid)
+
+    config.option.loadscopereorder = False  # keep collection order: heavy modules first
+    return ModuleScheduling(config, log)
 
 
 @pytest.fixture(scope="session")
