@@ -1,9 +1,8 @@
 """Run the daily pipeline in this process and stop dead at a chosen point (a crash test helper).
 
 Usage: python -m tests.reliability.crash_driver GAME_DATE MODE TABLE [keep-lock]
-MODE 'boundary' sleeps just before the table's partition replace starts (a phase boundary);
-MODE 'write' sleeps inside the replace's transaction, after the DELETE and before the INSERT.
-Either way it prints CRASH-POINT and waits for the test to SIGKILL it. The per-date run lock is
+MODE 'write' sleeps inside the table's partition replace transaction, after the DELETE and before
+the INSERT; it prints CRASH-POINT and waits for the test to SIGKILL it. The per-date run lock is
 bypassed here: the test kills this process on purpose and re-runs at once, and a killed holder's
 lease would otherwise block the re-run for the lease's 60 s (see resources/locks.py); 'keep-lock'
 keeps it (the recovery benchmark measures that wait).
@@ -23,7 +22,6 @@ from resources import warehouse
 def main() -> None:
     """Install the stop point, then run the pipeline (never returns when the point is reached)."""
     game_date, mode, target = date.fromisoformat(sys.argv[1]), sys.argv[2], sys.argv[3]
-    original_replace = warehouse.replace_partition
     original_insert = warehouse._insert_duckdb
 
     def stop() -> None:
@@ -34,17 +32,11 @@ def main() -> None:
         out.flush()
         time.sleep(600)
 
-    def replace(url: str, table: str, *args: Any, **kwargs: Any) -> int:
-        if mode == "boundary" and table == target:
-            stop()
-        return original_replace(url, table, *args, **kwargs)
-
     def insert(conn: Any, table: str, df: Any) -> None:
         if mode == "write" and table == target:
             stop()
         original_insert(conn, table, df)
 
-    warehouse.replace_partition = replace  # type: ignore[assignment]
     warehouse._insert_duckdb = insert  # type: ignore[assignment]
     import flows.daily
 
