@@ -149,26 +149,12 @@ def test_line_for_a_player_who_did_not_play_resolves() -> None:
 
 
 def test_replay_payloads_keep_snapshot_times(settings: Settings, tmp_path: Path) -> None:
-    import gzip
-    import shutil
-
     from resources.raw_loader import load_rows
     from resources.sources.replay import ReplaySource, parse_replay_payload
 
-    data = tmp_path / "data"
-    for folder, name in (
-        ("team_game_logs", "team_logs_trimmed"),
-        ("player_game_logs", "player_logs_slim_playoffs_trimmed"),
-        ("props", "props_events_trimmed"),
-        ("game_odds", "kyleskom_game_odds_trimmed"),
-    ):
-        (data / folder).mkdir(parents=True)
-        with (
-            (FILES / f"{name}.csv").open("rb") as src,
-            gzip.open(data / folder / f"{name}.csv.gz", "wb") as dst,
-        ):
-            shutil.copyfileobj(src, dst)
-    source = ReplaySource(data, pd.Timestamp("2024-04-19T23:00:00Z").to_pydatetime())
+    source = ReplaySource(
+        _replay_dir(tmp_path), pd.Timestamp("2024-04-19T23:00:00Z").to_pydatetime()
+    )
     [payload] = source.fetch("prop_lines", pd.Timestamp("2024-04-19").date())
     rows = parse_replay_payload(payload)
     expected = importers.read_props(FILES / "props_events_trimmed.csv")
