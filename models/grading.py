@@ -311,7 +311,7 @@ def daily_performance(
         .merge(errors, on=_DAY_KEYS, how="left")
     )
     int_cols = [c for c in PERFORMANCE_COLUMNS[3:] if c not in ("hit_rate", "roi", "mae", "profit")]
-    out[int_cols] = out[int_cols].fillna(0).astype(int)
+    out[int_cols] = out[int_cols].astype(float).fillna(0).astype(int)
     out["profit"] = out["profit"].fillna(0.0).astype(float)
     decided = out["wins"] + out["losses"]
     out["hit_rate"] = (out["wins"] / decided).where(decided > 0)

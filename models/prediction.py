@@ -37,7 +37,7 @@ def _with_mean(
     alpha = DEFAULT_ALPHA[market]
     means = pd.Series(mean, index=base.index, dtype=float).to_numpy()
     has_line = base["line"].notna().to_numpy()
-    line = base["line"].fillna(0.0).to_numpy(dtype=float)
+    line = base["line"].astype(float).fillna(0.0).to_numpy()
     return base.assign(
         system_id=system_id,
         model_name=name,

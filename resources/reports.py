@@ -395,10 +395,12 @@ def _feature_summary(features: pd.DataFrame, columns: list[str]) -> tuple[Any, p
     definition = DataDefinition(numerical_columns=columns)
     metrics = [RowCount(), ColumnCount(), DatasetMissingValueCount()]
     metrics += [MissingValueCount(column=c) for c in columns]
-    data = Dataset.from_pandas(
-        features[columns].astype(float).reset_index(drop=True), data_definition=definition
-    )
-    snapshot = Report(metrics).run(data, None)
+    with warnings.catch_warnings():  # Evidently's statistics of an all-missing column divide by 0
+        warnings.filterwarnings("ignore", "invalid value encountered", RuntimeWarning)
+        data = Dataset.from_pandas(
+            features[columns].astype(float).reset_index(drop=True), data_definition=definition
+        )
+        snapshot = Report(metrics).run(data, None)
     missing = [
         {
             "column": str(metric["config"]["column"]),
