@@ -5,8 +5,9 @@ The headline prices a bet at one real book's quote (features/lines.py). A bettor
 accounts could take the best quote for his side among the books offering the *same line*; a quote
 counts only when it is that book's latest pre-tip snapshot and was captured within
 `stale_minutes` of the freshest quote of the prop (quotes left hanging are where swapped or stale
-sides come from). The data has one snapshot per book and prop (the latest before the pull), so
-closing-line value cannot be measured: the bet is already at the latest pre-tip quote.
+sides come from). Closing-line value is not measured: the bets are priced at each book's latest
+pre-tip quote, so no later quote of the same prop exists to close against. (The Mar-May 2024 file
+has one snapshot for 97.4% of its book-props, 133,431 of 137,045; 3,614 have two or three.)
 """
 
 from __future__ import annotations
