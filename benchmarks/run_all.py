@@ -385,13 +385,19 @@ def run_one(ctx: Context, bench: Benchmark, say: Callable[[str], None]) -> Outco
     env = environment(ctx, bench)
     date_run, load_before = now_iso(), load_average()
     scratch = workdir / "result.json"
-    argv = [str(ctx.python), f"benchmarks/{bench.script}"]
-    argv += [a.format(**placeholders(ctx, bench)) for a in bench.args]
-    argv += [bench.json_flag, str(scratch)] if bench.writes_json else []
-    shown_argv = [f"benchmarks/results/{bench.name}.json" if a == str(scratch) else a for a in argv]
-    command = ctx.display(f"NBA_PROPS_HOME={ctx.home(bench)} {shlex.join(shown_argv)}")
+
+    def benchmark_argv() -> tuple[list[str], str]:
+        """The command and its display form (after preparation: placeholders may name its output)."""
+        argv = [str(ctx.python), f"benchmarks/{bench.script}"]
+        argv += [a.format(**placeholders(ctx, bench)) for a in bench.args]
+        argv += [bench.json_flag, str(scratch)] if bench.writes_json else []
+        shown = [f"benchmarks/results/{bench.name}.json" if a == str(scratch) else a for a in argv]
+        return argv, ctx.display(f"NBA_PROPS_HOME={ctx.home(bench)} {shlex.join(shown)}")
+
+    argv, command = benchmark_argv()
     try:
         steps = prepare(ctx, bench, env, say)
+        argv, command = benchmark_argv()
         date_run, load_before = now_iso(), load_average()
         say(f"  running: {command}")
         finished = run_command(argv, env, bench.timeout_minutes * 60, workdir / "benchmark.log")
