@@ -38,7 +38,7 @@ typecheck: env ## mypy (strict on contracts/, features/, models/)
 	.venv/bin/mypy contracts features models resources tasks flows
 
 check: env lint typecheck ## The fast tier for the inner loop (< 2 min): ruff, hadolint, mypy, unit tests
-	PREFECT_API_URL= .venv/bin/pytest -q tests/unit -m "not slow and not integration and not reliability"
+	PREFECT_API_URL= .venv/bin/pytest -q -n 2 tests/unit -m "not slow and not integration and not reliability"
 
 test: env lint typecheck ## ruff, mypy, then the whole pytest suite
 	PREFECT_API_URL= .venv/bin/pytest -q -n 2 --durations=15
