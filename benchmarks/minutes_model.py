@@ -23,11 +23,7 @@ sys.path.insert(0, str(ROOT))
 from models.backtest import ablate_availability, monthly_folds  # noqa: E402
 from models.minutes import minutes_metrics, walk_forward_minutes  # noqa: E402
 from resources.settings import get_settings  # noqa: E402
-from resources.training_data import (  # noqa: E402
-    data_settings,
-    player_history,
-    training_frame,
-)
+from resources.training_data import data_settings, training_frame  # noqa: E402
 
 
 def main() -> None:
@@ -44,13 +40,8 @@ def main() -> None:
     settings = data_settings(get_settings(), args.data)
     end = date.fromisoformat(args.end)
     frame = training_frame(settings, date.fromisoformat(args.train_start), end + timedelta(days=1))
-    frame = frame[frame["market"] == "points"]
-    games = player_history(settings, end + timedelta(days=1))
-    minutes = games[["game_date", "player_id", "minutes"]].rename(
-        columns={"minutes": "minutes_actual"}
-    )
-    frame = frame.merge(minutes, on=["game_date", "player_id"], how="left")
-    frame = frame[frame["minutes_actual"].notna()].reset_index(drop=True)
+    frame = frame[(frame["market"] == "points") & frame["minutes_actual"].notna()]
+    frame = frame.reset_index(drop=True)
     folds = [
         (f.start, f.end) for f in monthly_folds(pd.Timestamp(args.start), pd.Timestamp(args.end))
     ]

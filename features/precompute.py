@@ -388,12 +388,13 @@ def ml_feature_store(
 
 
 def attach_actuals(store: pd.DataFrame, player_games: pd.DataFrame) -> pd.DataFrame:
-    """Add `actual` (the stat the market is graded on) to feature rows whose game has been played."""
+    """Add `actual` (the stat the market is graded on) and `minutes_actual` (what the minutes model
+    learns) to feature rows whose game has been played."""
     long = player_games.melt(
-        id_vars=["game_date", "player_id"],
+        id_vars=["game_date", "player_id", "minutes"],
         value_vars=list(STATS),
         var_name="market",
         value_name="actual",
-    )
+    ).rename(columns={"minutes": "minutes_actual"})
     long["game_date"] = pd.to_datetime(long["game_date"])
     return store.merge(long, on=["game_date", "player_id", "market"], how="left")

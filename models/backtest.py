@@ -183,6 +183,7 @@ def walk_forward(
                         t.metrics["weight_baseline"],
                         t.metrics["weight_lgbm"],
                         t.metrics["weight_similarity"],
+                        t.metrics["weight_minutes"],
                     ]
                     for m, t in models.items()
                 },

@@ -1,14 +1,16 @@
 """A minutes model: how long a player will play, from recent minutes, role, rest and availability.
 
 LightGBM (L2) on played player-games. Its inputs are the feature store's minutes, rest and
-availability columns; `predicted_minutes` then multiplies per-minute rates (`rate_mean`).
-Evaluated walk-forward like the stat models (`walk_forward_minutes`): fitted on games strictly
-before each fold, scored on the fold, against the heuristic `projected_minutes` and last-10.
+availability columns and the team's implied total; `predicted_minutes` then multiplies per-minute
+rates (`rate_mean`), which is the stack's fourth system (`models.training`). Evaluated
+walk-forward like the stat models (`walk_forward_minutes`): fitted on games strictly before each
+fold, scored on the fold, against the heuristic `projected_minutes` and last-10.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import lightgbm as lgb
@@ -36,14 +38,28 @@ MINUTES_FEATURES: tuple[str, ...] = (
     "implied_team_total",
     *AVAILABILITY_FEATURES,
 )
-# The stat models' LightGBM settings with a squared-error objective and larger leaves.
+# The stat models' LightGBM settings with a squared-error objective and larger leaves; predicted
+# minutes may only grow with the heuristic projection (as the stat models' means do).
 MINUTES_PARAMS: dict[str, object] = {
     **LGBM_PARAMS,
     "objective": "regression",
     "min_data_in_leaf": 100,
+    "monotone_constraints": [1 if f == "projected_minutes" else 0 for f in MINUTES_FEATURES],
 }
 MINUTES_ROUNDS = 300
 MAX_MINUTES = 53.0
+# Below this many played rows a minutes model is not fitted (the stack then has no minutes system).
+MIN_MINUTES_ROWS = 500
+
+
+@dataclass(frozen=True)
+class MinutesModels:
+    """Minutes boosters of one training set: `early` fitted before `split` (it scores the
+    holdout the stack weights are chosen on), `final` on every row (it is registered)."""
+
+    split: pd.Timestamp
+    early: str
+    final: str
 
 
 def minutes_matrix(rows: pd.DataFrame) -> pd.DataFrame:
@@ -59,9 +75,25 @@ def fit_minutes(
     `objective` "regression" fits the mean (what a rate x minutes mean needs), "regression_l1"
     the median (what minutes MAE rewards).
     """
-    played = rows[(rows["minutes_actual"] > 0) & (rows["games_total"] > 0)]
+    played = played_rows(rows)
     data = lgb.Dataset(minutes_matrix(played), label=played["minutes_actual"].astype(float))
     return lgb.train({**MINUTES_PARAMS, "objective": objective}, data, num_boost_round=num_rounds)
+
+
+def played_rows(rows: pd.DataFrame) -> pd.DataFrame:
+    """Rows the minutes model learns from: played games (`minutes_actual` > 0) with some history."""
+    if "minutes_actual" not in rows:
+        return rows.iloc[0:0]
+    return rows[(rows["minutes_actual"] > 0) & (rows["games_total"] > 0)]
+
+
+def fit_minutes_models(rows: pd.DataFrame, split: pd.Timestamp) -> MinutesModels | None:
+    """The early and final minutes boosters of a training set, or None without enough played rows."""
+    early_rows = played_rows(rows[rows["game_date"] < split])
+    if len(early_rows) < MIN_MINUTES_ROWS:
+        return None
+    early = fit_minutes(early_rows).model_to_string()
+    return MinutesModels(split, early, fit_minutes(rows).model_to_string())
 
 
 def predict_minutes(booster: lgb.Booster, rows: pd.DataFrame) -> np.ndarray:
@@ -73,6 +105,17 @@ def rate_mean(rows: pd.DataFrame, minutes: np.ndarray) -> np.ndarray:
     """The stat's mean as per-minute rate (last 10 games) times predicted minutes."""
     rate = rows["stat_per36_l10"].astype(float).to_numpy() / 36.0
     return np.where(np.isfinite(rate), rate * minutes, np.nan)
+
+
+def minutes_system_mean(
+    booster: lgb.Booster | None, rows: pd.DataFrame, fallback: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """(predicted minutes, rate x predicted minutes) per row; `fallback` where either is unknown."""
+    if booster is None:
+        return np.full(len(rows), np.nan), fallback
+    minutes = predict_minutes(booster, rows)
+    mean = rate_mean(rows, minutes)
+    return minutes, np.where(np.isfinite(mean), mean, fallback)
 
 
 def minutes_metrics(scored: pd.DataFrame) -> dict[str, Any]:

@@ -1,7 +1,8 @@
 """Assemble every system's predictions for feature-store rows (pure: the champion's output is given).
 
-Four systems per market: `baseline_ewma` (no registry), the champion's members `lgbm` and
-`similarity` (default dispersion) and its `ensemble` (stacked mean, calibrated P(over)).
+Five systems per market: `baseline_ewma` (no registry), the champion's members `lgbm`,
+`similarity` and `minutes` (rate x predicted minutes; default dispersion) and its `ensemble`
+(stacked mean, calibrated P(over)).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from models.systems import baseline_ewma_mean
 
 # A prediction's identifying columns and the line it is made against.
 BASE_COLUMNS = [*PLAYER_IN_GAME_COLUMNS, "market", "line", "over_price", "under_price"]
-MEMBER_SYSTEMS = ("lgbm", "similarity")
+MEMBER_SYSTEMS = ("lgbm", "similarity", "minutes")
 # The system whose calls are published (exports, best bets, live grading, the status record).
 EXPORT_SYSTEM = "ensemble"
 
@@ -57,7 +58,7 @@ def baseline_predictions(rows: pd.DataFrame, market: str) -> pd.DataFrame:
 def market_predictions(
     rows: pd.DataFrame, market: str, model_name: str, model_version: str, champion: pd.DataFrame
 ) -> list[pd.DataFrame]:
-    """The four systems' rows for one market; `champion` is the registered model's output on `rows`."""
+    """The five systems' rows for one market; `champion` is the registered model's output on `rows`."""
     rows = rows.reset_index(drop=True)
     champion = champion.reset_index(drop=True)
     base = prediction_base(rows)

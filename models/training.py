@@ -1,8 +1,10 @@
-"""Fit one market's ensemble: baseline, LightGBM and similarity stacked, NB dispersion, calibration.
+"""Fit one market's ensemble: baseline, LightGBM, similarity and rate x predicted minutes stacked,
+NB dispersion, calibration.
 
-Everything that combines systems is chosen out of fold: LightGBM is fitted on the earlier 80% of
-the training dates, the stacking weights and the NB dispersion on the later 20%, then LightGBM is
-refitted on all rows. Two things are fitted on the holdout rows that carry a real line, so no
+Everything that combines systems is chosen out of fold: LightGBM and the minutes model are fitted
+on the earlier 80% of the training dates, the stacking weights and the NB dispersion on the later
+20%, then both are refitted on all rows. The minutes model does not depend on the market, so
+`fit_markets` fits it once and every market's stack shares it. Two things are fitted on the holdout rows that carry a real line, so no
 evaluation row ever informs them:
 
 - the market anchor: where a real line exists the published mean is
@@ -28,6 +30,7 @@ from models.anchor import anchored_mean, best_weight
 from models.calibration import Calibrator, fit_calibrator
 from models.distribution import fit_dispersion, p_over, p_under
 from models.evaluation import outcome_over
+from models.minutes import MinutesModels, fit_minutes_models, minutes_system_mean
 from models.pyfunc import PropMarketModel
 from models.systems import LGBM_PARAMS, baseline_ewma_mean, lgbm_mean, train_lgbm
 
@@ -36,7 +39,9 @@ MIN_MARKET_ROWS = 300
 PRIOR_MODEL_WEIGHT = 0.5
 NUM_ROUNDS = 300
 WEIGHT_STEP = 0.05
-SYSTEMS: tuple[str, ...] = ("baseline", "lgbm", "similarity")
+SYSTEMS: tuple[str, ...] = ("baseline", "lgbm", "similarity", "minutes")
+# Weight vectors scored per block when searching the simplex (bounds memory: rows x block floats).
+GRID_BLOCK = 128
 
 
 @dataclass(frozen=True)
@@ -45,12 +50,13 @@ class MarketFit:
 
     market: str
     booster_text: str
-    weights: tuple[float, float, float]
+    weights: tuple[float, float, float, float]
     alpha: float
     metrics: dict[str, float]
     params: dict[str, object]
     feature_importance: dict[str, float]
     holdout: pd.DataFrame = field(repr=False)
+    minutes_booster_text: str = ""
 
 
 @dataclass(frozen=True)
@@ -75,31 +81,51 @@ def training_rows(frame: pd.DataFrame, market: str, before: pd.Timestamp) -> pd.
     return rows.sort_values(["game_date", "player_id"]).reset_index(drop=True)
 
 
-def simplex_weights(step: float = WEIGHT_STEP) -> np.ndarray:
-    """Every non-negative weight triple on a grid of `step` that sums to one."""
+def simplex_weights(step: float = WEIGHT_STEP, systems: int = len(SYSTEMS)) -> np.ndarray:
+    """Every non-negative weight vector of `systems` entries on a grid of `step` that sums to one."""
     k = round(1 / step)
-    grid = [(a, b, k - a - b) for a, b in itertools.product(range(k + 1), repeat=2) if a + b <= k]
+    grid = [
+        (*head, k - sum(head))
+        for head in itertools.product(range(k + 1), repeat=systems - 1)
+        if sum(head) <= k
+    ]
     return np.asarray(grid, dtype=float) / k
 
 
-def fit_stack_weights(system_means: np.ndarray, actual: np.ndarray) -> tuple[float, float, float]:
-    """Weights (sum 1, non-negative) of the systems that minimise holdout MAE."""
-    grid = simplex_weights()
-    blends = system_means @ grid.T
-    maes = np.mean(np.abs(blends - actual[:, None]), axis=0)
-    best = grid[int(np.argmin(maes))]
-    return (float(best[0]), float(best[1]), float(best[2]))
+def fit_stack_weights(system_means: np.ndarray, actual: np.ndarray) -> tuple[float, ...]:
+    """Weights (sum 1, non-negative) of the systems (columns) that minimise holdout MAE."""
+    grid = simplex_weights(systems=system_means.shape[1])
+    maes = np.concatenate(
+        [
+            np.mean(np.abs(system_means @ block.T - actual[:, None]), axis=0)
+            for block in np.array_split(grid, max(1, len(grid) // GRID_BLOCK))
+        ]
+    )
+    return tuple(float(w) for w in grid[int(np.argmin(maes))])
 
 
-def system_means(rows: pd.DataFrame, booster_text: str) -> np.ndarray:
-    """Columns: baseline, LightGBM and similarity means for the rows."""
+def system_means(rows: pd.DataFrame, booster_text: str, minutes_text: str = "") -> np.ndarray:
+    """Columns: baseline, LightGBM, similarity and rate x predicted-minutes means for the rows.
+
+    Without a minutes booster (`minutes_text` empty) the minutes column repeats the baseline.
+    """
     import lightgbm as lgb
 
     booster = lgb.Booster(model_str=booster_text)
     baseline = baseline_ewma_mean(rows)
     sim = rows["similarity_mean"].astype(float).to_numpy()
     sim = np.where(np.isfinite(sim), sim, baseline)
-    return np.column_stack([baseline, lgbm_mean(booster, rows), sim])
+    minutes_booster = lgb.Booster(model_str=minutes_text) if minutes_text else None
+    _, by_minutes = minutes_system_mean(minutes_booster, rows, baseline)
+    return np.column_stack([baseline, lgbm_mean(booster, rows), sim, by_minutes])
+
+
+def holdout_split(rows: pd.DataFrame, market: str) -> pd.Timestamp:
+    """The first holdout date: the latest HOLDOUT_SHARE of the training dates are the holdout."""
+    dates = np.sort(rows["game_date"].unique())
+    if len(dates) < 10:
+        raise ValueError(f"{market}: only {len(dates)} training dates; need at least 10")
+    return pd.Timestamp(dates[int(len(dates) * (1 - HOLDOUT_SHARE))])
 
 
 def conditional_p_over(mean: np.ndarray, line: np.ndarray, alpha: float) -> np.ndarray:
@@ -118,17 +144,23 @@ def fit_market_systems(
     market: str,
     params: dict[str, object] | None = None,
     num_rounds: int = NUM_ROUNDS,
+    minutes: MinutesModels | None = None,
 ) -> MarketFit:
-    """Fit LightGBM on the earlier dates, stack weights and NB alpha on the later ones, refit on all."""
-    dates = np.sort(rows["game_date"].unique())
-    if len(dates) < 10:
-        raise ValueError(f"{market}: only {len(dates)} training dates; need at least 10")
-    split = dates[int(len(dates) * (1 - HOLDOUT_SHARE))]
+    """Fit LightGBM on the earlier dates, stack weights and NB alpha on the later ones, refit on all.
+
+    `minutes` (shared across markets by `fit_markets`) is used when its split is this market's;
+    otherwise the minutes models are fitted here (None without `minutes_actual` in the rows).
+    """
+    split = holdout_split(rows, market)
+    if minutes is None or minutes.split != split:
+        minutes = fit_minutes_models(rows, split)
     fit, hold = rows[rows["game_date"] < split], rows[rows["game_date"] >= split]
     early = train_lgbm(fit, fit["actual"], params, num_rounds)
-    means = system_means(hold, early.model_to_string())
+    means = system_means(hold, early.model_to_string(), minutes.early if minutes else "")
     actual = hold["actual"].to_numpy(dtype=float)
-    weights = fit_stack_weights(means, actual)
+    # Without a minutes model its column repeats the baseline: the weights use three systems.
+    found = fit_stack_weights(means if minutes else means[:, :3], actual)
+    weights = (found[0], found[1], found[2], found[3] if minutes else 0.0)
     blend = means @ np.asarray(weights)
     alpha = fit_dispersion(blend, actual)
     final = train_lgbm(rows, rows["actual"], params, num_rounds)
@@ -153,10 +185,12 @@ def fit_market_systems(
         "holdout_mae_lgbm": float(np.mean(np.abs(means[:, 1] - actual))),
         "holdout_mae_baseline": float(np.mean(np.abs(means[:, 0] - actual))),
         "holdout_mae_similarity": float(np.mean(np.abs(means[:, 2] - actual))),
+        "holdout_mae_minutes": float(np.mean(np.abs(means[:, 3] - actual))),
         "holdout_mae_blend": float(np.mean(np.abs(blend - actual))),
         "weight_baseline": weights[0],
         "weight_lgbm": weights[1],
         "weight_similarity": weights[2],
+        "weight_minutes": weights[3],
         "lgbm_weight": weights[1],
         "nb_alpha": alpha,
         "n_train": float(len(rows)),
@@ -172,6 +206,7 @@ def fit_market_systems(
         {**LGBM_PARAMS, **(params or {}), "num_rounds": num_rounds},
         importance,
         holdout,
+        minutes.final if minutes else "",
     )
 
 
@@ -218,6 +253,7 @@ def finish(fit: MarketFit, calibrator: Calibrator, model_weight: float) -> Train
         fit.alpha,
         (calibrator.intercept, calibrator.w_model, calibrator.w_market),
         model_weight,
+        fit.minutes_booster_text,
     )
     line = fit.holdout["line"].to_numpy(dtype=float)
     holdout = fit.holdout.assign(
@@ -254,10 +290,16 @@ def fit_markets(
     params: dict[str, dict[str, object]] | None = None,
     num_rounds: int = NUM_ROUNDS,
 ) -> dict[str, TrainedMarket]:
-    """Fit every market on rows before `before`, the anchors and calibrators, and build the pyfuncs."""
+    """Fit every market on rows before `before`, the anchors and calibrators, and build the pyfuncs.
+
+    The minutes models are fitted once, on the first market's rows (every market has a row per
+    played player-game), and shared by the markets whose holdout starts on the same date.
+    """
+    rows = {m: training_rows(frame, m, before) for m in markets}
+    first = rows[markets[0]] if markets else pd.DataFrame()
+    minutes = fit_minutes_models(first, holdout_split(first, markets[0])) if markets else None
     fits = [
-        fit_market_systems(training_rows(frame, m, before), m, (params or {}).get(m), num_rounds)
-        for m in markets
+        fit_market_systems(rows[m], m, (params or {}).get(m), num_rounds, minutes) for m in markets
     ]
     return finish_all(fits)
 

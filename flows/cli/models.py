@@ -111,7 +111,8 @@ def train(
         typer.echo(
             f"{m:9} {r['model']} v{r['version']} (challenger): holdout MAE stack {r['holdout_mae_blend']:.3f} "
             f"(lgbm {r['holdout_mae_lgbm']:.3f}, similarity {r['holdout_mae_similarity']:.3f}, "
-            f"baseline {r['holdout_mae_baseline']:.3f}), n_train={int(r['n_train'])}{tuned}"
+            f"minutes {r['holdout_mae_minutes']:.3f}, baseline {r['holdout_mae_baseline']:.3f}), "
+            f"n_train={int(r['n_train'])}{tuned}"
         )
     if not results:
         typer.echo("every market already has a champion; nothing trained")

@@ -8,6 +8,7 @@ import pytest
 
 from models.backtest import leakage_flags, real_line_rows, score
 from models.calibration import Calibrator
+from models.minutes import minutes_metrics
 from models.similarity import similarity_mean
 from models.systems import baseline_ewma_mean
 from models.training import finish, fit_market_systems, training_rows
@@ -102,3 +103,17 @@ def test_model_that_saw_the_target_dates_rows_is_caught(model_frame: pd.DataFram
     assert any("also training rows" in f for f in flags)
     assert any("stat_l5" in f for f in flags)
     assert any("too good to be true" in f for f in flags)
+
+
+def test_predicted_minutes_beat_the_heuristic_projection_on_held_out_games(
+    points_model, model_frame
+) -> None:  # type: ignore[no-untyped-def]
+    hold = _held_out(model_frame, "points")
+    hold = hold[(hold["minutes_actual"] > 0) & hold["projected_minutes"].notna()]
+    out = points_model.model.predict_frame(hold)
+    assert points_model.model.minutes_booster_text, "the registered stack carries a minutes model"
+    assert "weight_minutes" in points_model.metrics
+    metrics = minutes_metrics(hold.assign(predicted_minutes=out["predicted_minutes"].to_numpy()))
+    assert metrics["n"] > 1000
+    assert metrics["mae_model"] < metrics["mae_projected"], metrics
+    assert np.isfinite(out["minutes_mean"]).all()
