@@ -23,6 +23,7 @@ from features.precompute import (
     ml_feature_store,
     player_composite_factors,
     player_daily_cache,
+    postseason_flags,
     team_defense_summary,
 )
 
@@ -166,6 +167,7 @@ def build_feature_tables(
         as_of,
     )
     store = attach_availability(store, availability)
+    store["postseason"] = store["game_id"].map(postseason_flags(schedule))
     context = enrich_context(context, lines, totals, defense)
     return FeatureTables(context, cache, defense, factors, lines, store, player_games, team_games)
 

@@ -16,7 +16,8 @@ from features.analytics import STATS, asof_before
 from features.availability import AVAILABILITY_FEATURES
 
 # v2: availability features (features/availability.py) in the model's inputs.
-FEATURE_VERSION = "v2"
+# v3: `postseason` (the game is a playoff or play-in game) in the model's inputs.
+FEATURE_VERSION = "v3"
 FORM_STATS: tuple[str, ...] = ("minutes", *STATS)
 WINDOWS: tuple[int, ...] = (5, 10, 20)
 EWM_HALFLIFE_GAMES = 5.0
@@ -45,6 +46,7 @@ MODEL_FEATURES: tuple[str, ...] = (
     "games_last_7d",
     "minutes_last_7d",
     "is_home",
+    "postseason",
     "team_pace",
     "opp_pace",
     "pace_diff",
@@ -385,6 +387,15 @@ def ml_feature_store(
     store["has_line"] = store["line"].notna()
     store["feature_version"] = FEATURE_VERSION
     return store.sort_values(["game_date", "market", "player_id"]).reset_index(drop=True)
+
+
+POSTSEASON_TYPES: tuple[str, ...] = ("Playoffs", "PlayIn")
+
+
+def postseason_flags(schedule: pd.DataFrame) -> pd.Series:
+    """1.0 for a playoff or play-in game, 0.0 for a regular-season one, NaN when unknown; by game_id."""
+    games = schedule.drop_duplicates("game_id").set_index("game_id")["season_type"]
+    return games.isin(POSTSEASON_TYPES).astype(float).where(games.notna())
 
 
 def attach_actuals(store: pd.DataFrame, player_games: pd.DataFrame) -> pd.DataFrame:

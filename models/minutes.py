@@ -33,6 +33,7 @@ MINUTES_FEATURES: tuple[str, ...] = (
     "games_last_7d",
     "minutes_last_7d",
     "is_home",
+    "postseason",
     "games_this_season",
     "quality_score",
     "implied_team_total",

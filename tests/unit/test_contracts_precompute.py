@@ -164,6 +164,7 @@ STORE_RULES: list[tuple[str, Mutation]] = [
     ("season is not like 2023-24", _set("season", "2023/24")),
     ("feature_version is not like v1", _set("feature_version", "1")),
     ("isin(", _set("is_home", 2.0)),
+    ("isin(", _set("postseason", 0.5)),
     ("team_abbr equals opponent_abbr", same_teams()),
     ("greater_than_or_equal_to(1", _set("days_rest", 0.0)),
     ("less_than_or_equal_to(70", _set("minutes_l5", 74.0)),

@@ -15,7 +15,7 @@ from features.analytics import (
     upcoming_player_game_context,
 )
 from features.pipeline import FeatureTables, build_feature_tables, coverage_counts
-from features.precompute import EWM_HALFLIFE_GAMES, player_daily_cache
+from features.precompute import EWM_HALFLIFE_GAMES, player_daily_cache, postseason_flags
 from resources.sources.replay import ReplayData, load_replay_data
 from tests.conftest import REPO
 
@@ -242,3 +242,27 @@ def test_coverage_counts_only_real_rows_and_drops_without_history(data: ReplayDa
     cov = coverage_counts([day], blanked).set_index("table_name")
     expected = full.loc["player_daily_cache", "expected"]
     assert cov.loc["player_daily_cache", "actual"] == expected - 5
+
+
+def test_postseason_flag_comes_from_the_schedule(data: ReplayData) -> None:
+    """Play-in and playoff games read 1, regular-season games 0, on real 2024 dates."""
+    regular = _daily(data, pd.Timestamp("2024-04-14")).ml_feature_store
+    play_in = _daily(data, pd.Timestamp("2024-04-16")).ml_feature_store
+    playoffs = _daily(data, pd.Timestamp("2024-04-20")).ml_feature_store
+    assert len(regular) and len(play_in) and len(playoffs)
+    assert set(regular["postseason"]) == {0.0}
+    assert set(play_in["postseason"]) == {1.0}
+    assert set(playoffs["postseason"]) == {1.0}
+
+
+def test_postseason_flag_is_missing_when_the_schedule_lacks_season_type() -> None:
+    """A schedule row without a season type gives NaN (unknown), not 0."""
+    schedule = pd.DataFrame(
+        {
+            "game_id": ["a", "b", "c", "d"],
+            "season_type": ["Playoffs", "PlayIn", "Regular Season", None],
+        }
+    )
+    flags = postseason_flags(schedule)
+    assert flags["a"] == 1.0 and flags["b"] == 1.0 and flags["c"] == 0.0
+    assert math.isnan(flags["d"])
