@@ -243,6 +243,7 @@ class MlFeatureStore(AmericanPrices, PlayerInGame, OpenContract):
     has_line: Series[bool]
     feature_version: Series[str]
     implied_team_total: Series[float] = pa.Field(gt=0, nullable=True)
+    team_spread: Series[float] = pa.Field(ge=-40, le=40, nullable=True)
     # 1 for a playoff or play-in game, 0 for the regular season, NaN when the schedule lacks it.
     postseason: Series[float] = pa.Field(isin=[0.0, 1.0], nullable=True)
     # Availability (features/availability.py): NaN means unknown (no report, no line history).

@@ -155,7 +155,7 @@ def build_feature_tables(
         game_odds if game_odds is not None else pd.DataFrame(), schedule, as_of
     )
     store = ml_feature_store(context, cache, factors, lines).merge(
-        totals[["game_date", "team_abbr", "implied_team_total"]],
+        totals[["game_date", "team_abbr", "team_spread", "implied_team_total"]],
         on=["game_date", "team_abbr"],
         how="left",
     )

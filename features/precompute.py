@@ -16,7 +16,8 @@ from features.analytics import STATS, asof_before
 from features.availability import AVAILABILITY_FEATURES
 
 # v2: availability features (features/availability.py) in the model's inputs.
-# v3: `postseason` (the game is a playoff or play-in game) in the model's inputs.
+# v3: `postseason` (the game is a playoff or play-in game) and `team_spread` (the market's point
+# spread for the player's team, negative when favoured) in the model's inputs.
 FEATURE_VERSION = "v3"
 FORM_STATS: tuple[str, ...] = ("minutes", *STATS)
 WINDOWS: tuple[int, ...] = (5, 10, 20)
@@ -47,6 +48,7 @@ MODEL_FEATURES: tuple[str, ...] = (
     "minutes_last_7d",
     "is_home",
     "postseason",
+    "team_spread",
     "team_pace",
     "opp_pace",
     "pace_diff",

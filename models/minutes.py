@@ -34,6 +34,7 @@ MINUTES_FEATURES: tuple[str, ...] = (
     "minutes_last_7d",
     "is_home",
     "postseason",
+    "team_spread",
     "games_this_season",
     "quality_score",
     "implied_team_total",

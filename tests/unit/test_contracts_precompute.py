@@ -165,6 +165,7 @@ STORE_RULES: list[tuple[str, Mutation]] = [
     ("feature_version is not like v1", _set("feature_version", "1")),
     ("isin(", _set("is_home", 2.0)),
     ("isin(", _set("postseason", 0.5)),
+    ("less_than_or_equal_to(40", _set("team_spread", 55.0)),
     ("team_abbr equals opponent_abbr", same_teams()),
     ("greater_than_or_equal_to(1", _set("days_rest", 0.0)),
     ("less_than_or_equal_to(70", _set("minutes_l5", 74.0)),

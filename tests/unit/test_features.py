@@ -266,3 +266,17 @@ def test_postseason_flag_is_missing_when_the_schedule_lacks_season_type() -> Non
     flags = postseason_flags(schedule)
     assert flags["a"] == 1.0 and flags["b"] == 1.0 and flags["c"] == 0.0
     assert math.isnan(flags["d"])
+
+
+def test_store_carries_the_teams_spread_without_a_total(data: ReplayData) -> None:
+    """2023-24 odds have spreads only: the store gets each team's spread (opposite for the two
+    teams of a game) and no implied total, so the models still see blowout risk."""
+    day = pd.Timestamp("2024-03-11")
+    store = _daily(data, day).ml_feature_store
+    points = store[store["market"] == "points"]
+    per_team = points.groupby(["game_id", "team_abbr"])["team_spread"].first().dropna()
+    assert len(per_team) >= 2
+    by_game = per_team.groupby(level="game_id")
+    assert (by_game.size() == 2).all()
+    assert np.allclose(by_game.sum().to_numpy(), 0.0)
+    assert points["implied_team_total"].isna().all()
