@@ -1,7 +1,9 @@
 """The backfill flow: every phase over a date range, each phase once for the whole range.
 
 One parent run with four child runs (ingest, features, predict, grade) in the Prefect UI. Ingest
-fetches only what the warehouse lacks (schedules, finished box scores, lines); features are built
+fetches only what the warehouse lacks (schedules, finished box scores, lines, and the official
+injury report of game dates from `injury_report_backfill_from` on, as of the pre-tip refresh's
+time of day); features are built
 for all game dates at once; predictions and grades are written in one partition replace each.
 """
 
@@ -14,15 +16,16 @@ from typing import Any
 import pandas as pd
 from prefect import flow, get_run_logger
 
+from features.calendar import EASTERN
 from resources.cache_keys import run_cached
-from resources.clock import today_eastern
+from resources.clock import time_of_day, today_eastern
 from resources.expected import expected_view, read_counts
 from resources.input_gaps import unscheduled_note
 from resources.parameters import check_date, check_order
 from resources.raw_store import open_raw_store
 from resources.run_tags import identity_tags, tag_current_flow_run
 from resources.settings import get_settings
-from resources.sources.base import LINE_KINDS, RESULT_KINDS
+from resources.sources.base import AVAILABILITY_KINDS, LINE_KINDS, RESULT_KINDS
 from resources.warehouse import Warehouse
 from tasks.features import build_features
 from tasks.grade import grade
@@ -90,6 +93,45 @@ def ingest_plan(
     return plan
 
 
+def report_dates(
+    game_days: list[date],
+    held: set[date],
+    first: date,
+    fetched: Callable[[str, date], bool] = lambda kind, day: False,
+) -> list[date]:
+    """Game dates from `first` on whose injury report is neither in the warehouse (`held`) nor
+    already fetched into the raw store (a date the league published nothing for stays empty)."""
+    return [
+        day
+        for day in game_days
+        if day >= first
+        and day not in held
+        and not any(fetched(kind, day) for kind in AVAILABILITY_KINDS)
+    ]
+
+
+def report_clock(day: date, time_text: str) -> pd.Timestamp:
+    """The UTC instant a backfilled date's injury report is read as of: `time_text` US-Eastern."""
+    hours, minutes = time_of_day(time_text)
+    local = pd.Timestamp(day) + timedelta(hours=hours, minutes=minutes)
+    return local.tz_localize(EASTERN).tz_convert("UTC")
+
+
+def _ingest_reports(days: list[date], time_text: str) -> dict[str, int]:
+    """Each date's injury report; a date whose source still fails after its retries is logged and
+    skipped (its availability features stay unknown), never failing the backfill."""
+    loaded, failed = 0, 0
+    for day in days:
+        try:
+            report = ingest(list(AVAILABILITY_KINDS), day, clock=report_clock(day, time_text))
+        except Exception as exc:  # any source failure: the other dates and phases go on
+            get_run_logger().warning("injury report for %s not ingested: %s", day, exc)
+            failed += 1
+            continue
+        loaded += sum(int(str(numbers["rows_loaded"])) for numbers in report.values())
+    return {"dates": len(days), "rows_loaded": loaded, "failed_dates": failed}
+
+
 def _with_odds_rows(counts: pd.DataFrame, start: date, end: date) -> pd.DataFrame:
     """`counts` with the game-odds rows per date (column odds_rows) the ingest plan reads."""
     odds = Warehouse.from_settings(get_settings()).count_by_date("raw_game_odds", start, end)
@@ -118,7 +160,17 @@ def ingest_phase(dates: list[date]) -> dict[str, Any]:
         _progress("ingest", i, len(plan))
     if not plan:
         _progress("ingest", 0, 0)
-    return {"fetched_dates": len(plan), "rows_loaded": loaded}
+    wh = Warehouse.from_settings(settings)
+    scheduled = wh.count_by_date("raw_schedule", start, end)
+    reports = wh.count_by_date("raw_injury_report", start, end)
+    days = report_dates(
+        sorted(pd.Timestamp(d).date() for d in scheduled["game_date"]),
+        {pd.Timestamp(d).date() for d in reports["game_date"]},
+        settings.injury_report_backfill_from,
+        store.fetched,
+    )
+    injury = _ingest_reports(days, settings.injury_report_backfill_time)
+    return {"fetched_dates": len(plan), "rows_loaded": loaded, "injury_report": injury}
 
 
 @flow(name="backfill-features")

@@ -64,6 +64,20 @@ class Settings(BaseSettings):
         default="18:00",
         description="US-Eastern time of day the replay source answers 'as of' on a game date when no clock is pinned.",
     )
+    injury_report_backfill_from: date = Field(
+        default=date(2021, 10, 19),
+        description=(
+            "`backfill` fetches the official injury report for game dates from here on (the league's "
+            "PDF archive; earlier dates are not asked for)."
+        ),
+    )
+    injury_report_backfill_time: str = Field(
+        default="17:40",
+        description=(
+            "US-Eastern time of day `backfill` reads a date's injury report as of (the pre-tip "
+            "refresh's view: after the 5 pm report); rows published after a game's tip-off never count."
+        ),
+    )
     demo_date: date = Field(
         default=date(2024, 4, 10),
         description="Game date `make demo` runs (inside the bundled prop-line window).",

@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 import yaml
 
-from flows.backfill import ingest_plan
+from flows.backfill import ingest_plan, report_clock, report_dates
 from resources.expected import expected_view, gap_dates
 from resources.settings import REPO_ROOT, Settings
 
@@ -82,6 +82,28 @@ def test_ingest_plan_does_not_fetch_odds_a_finished_date_holds() -> None:
     # A date not yet finished fetches its odds again (lines still move).
     today = dict(ingest_plan([D2], counts, finished_before=D2))
     assert today[D2] == ["prop_lines", "game_odds"]
+
+
+def test_backfill_asks_for_the_injury_reports_it_lacks_from_the_archive_start(
+    tmp_path: Path,
+) -> None:
+    from resources.raw_store import LocalRawStore
+
+    store = LocalRawStore(tmp_path)
+    (tmp_path / "replay" / "injury_report" / D3.isoformat()).mkdir(parents=True)
+    (tmp_path / "replay" / "injury_report" / D3.isoformat() / "abc.json").write_text("[]")
+    days = report_dates([D1, D2, D3, D4], held={D2}, first=D2, fetched=store.fetched)
+    # D1 predates the archive, D2's rows are in the warehouse, D3 was fetched (nothing published).
+    assert days == [D4]
+    assert report_dates([D1, D2], held=set(), first=D1) == [D1, D2]
+
+
+def test_backfilled_report_is_read_as_of_the_pre_tip_time_us_eastern() -> None:
+    # 17:40 EDT (UTC-4) in April, 17:40 EST (UTC-5) in January.
+    assert report_clock(D1, "17:40") == pd.Timestamp("2024-04-08 21:40", tz="UTC")
+    assert report_clock(date(2024, 1, 8), "17:40") == pd.Timestamp("2024-01-08 22:40", tz="UTC")
+    with pytest.raises(ValueError, match="HH:MM"):
+        report_clock(D1, "5pm")
 
 
 class _Inbox(BaseHTTPRequestHandler):
