@@ -9,6 +9,7 @@ for all game dates at once; predictions and grades are written in one partition 
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from datetime import date, timedelta
 from typing import Any
@@ -22,10 +23,12 @@ from resources.clock import time_of_day, today_eastern
 from resources.expected import expected_view, read_counts
 from resources.input_gaps import unscheduled_note
 from resources.parameters import check_date, check_order
-from resources.raw_store import open_raw_store
+from resources.raw_store import GcsRawStore, LocalRawStore, open_raw_store
 from resources.run_tags import identity_tags, tag_current_flow_run
 from resources.settings import get_settings
-from resources.sources.base import AVAILABILITY_KINDS, LINE_KINDS, RESULT_KINDS
+from resources.sources.base import AVAILABILITY_KINDS, LINE_KINDS, RESULT_KINDS, RawPayload
+from resources.sources.injury_report import KIND as INJURY_KIND
+from resources.sources.injury_report import SOURCE as INJURY_SOURCE
 from resources.warehouse import Warehouse
 from tasks.features import build_features
 from tasks.grade import grade
@@ -117,18 +120,39 @@ def report_clock(day: date, time_text: str) -> pd.Timestamp:
     return local.tz_localize(EASTERN).tz_convert("UTC")
 
 
-def _ingest_reports(days: list[date], time_text: str) -> dict[str, int]:
+def no_report_marker(source: str, day: date, clock: pd.Timestamp) -> RawPayload:
+    """What the raw store keeps for a date whose source had no report as of the backfill's clock:
+    the answer to a question about a fixed past instant is final, so a re-run does not ask again."""
+    content = json.dumps({"no_report_as_of": clock.isoformat()}).encode()
+    return RawPayload(
+        source=source,
+        kind=INJURY_KIND,
+        game_date=day,
+        content=content,
+        fetched_at=clock.to_pydatetime(),
+        meta={"empty_answer": "true"},
+    )
+
+
+def _ingest_reports(
+    days: list[date], time_text: str, store: LocalRawStore | GcsRawStore
+) -> dict[str, int]:
     """Each date's injury report; a date whose source still fails after its retries is logged and
-    skipped (its availability features stay unknown), never failing the backfill."""
+    skipped (its availability features stay unknown, asked again next time), never failing the
+    backfill. A date the source has no report for is marked as asked."""
+    source = "replay" if get_settings().source == "replay" else INJURY_SOURCE
     loaded, failed = 0, 0
     for day in days:
+        clock = report_clock(day, time_text)
         try:
-            report = ingest(list(AVAILABILITY_KINDS), day, clock=report_clock(day, time_text))
+            report = ingest(list(AVAILABILITY_KINDS), day, clock=clock)
         except Exception as exc:  # any source failure: the other dates and phases go on
             get_run_logger().warning("injury report for %s not ingested: %s", day, exc)
             failed += 1
             continue
         loaded += sum(int(str(numbers["rows_loaded"])) for numbers in report.values())
+        if not store.fetched(INJURY_KIND, day):
+            store.save(no_report_marker(source, day, clock))
     return {"dates": len(days), "rows_loaded": loaded, "failed_dates": failed}
 
 
@@ -169,7 +193,7 @@ def ingest_phase(dates: list[date]) -> dict[str, Any]:
         settings.injury_report_backfill_from,
         store.fetched,
     )
-    injury = _ingest_reports(days, settings.injury_report_backfill_time)
+    injury = _ingest_reports(days, settings.injury_report_backfill_time, store)
     return {"fetched_dates": len(plan), "rows_loaded": loaded, "injury_report": injury}
 
 

@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 import yaml
 
-from flows.backfill import ingest_plan, report_clock, report_dates
+from flows.backfill import ingest_plan, no_report_marker, report_clock, report_dates
 from resources.expected import expected_view, gap_dates
 from resources.settings import REPO_ROOT, Settings
 
@@ -96,6 +96,15 @@ def test_backfill_asks_for_the_injury_reports_it_lacks_from_the_archive_start(
     # D1 predates the archive, D2's rows are in the warehouse, D3 was fetched (nothing published).
     assert days == [D4]
     assert report_dates([D1, D2], held=set(), first=D1) == [D1, D2]
+
+
+def test_a_date_without_a_report_is_marked_and_not_asked_again(tmp_path: Path) -> None:
+    from resources.raw_store import LocalRawStore
+
+    store = LocalRawStore(tmp_path)
+    assert report_dates([D1], held=set(), first=D1, fetched=store.fetched) == [D1]
+    store.save(no_report_marker("replay", D1, report_clock(D1, "17:40")))
+    assert report_dates([D1], held=set(), first=D1, fetched=store.fetched) == []
 
 
 def test_backfilled_report_is_read_as_of_the_pre_tip_time_us_eastern() -> None:
