@@ -17,7 +17,7 @@ from resources.parameters import check_optional_date
 from resources.run_status import PhaseLog
 from resources.run_tags import code_version, identity_tags, tag_current_flow_run
 from resources.settings import Settings, get_settings
-from resources.sources.base import AVAILABILITY_KINDS, DAY_KINDS, RESULT_KINDS
+from resources.sources.base import AVAILABILITY_KINDS, DAY_KINDS, RESULT_KINDS, SourceError
 from tasks.export import export, export_status
 from tasks.features import build_features
 from tasks.grade import grade
@@ -151,7 +151,7 @@ def _ingest_availability(target: date, clock: pd.Timestamp | None) -> dict[str, 
     unknown); a report source still failing after its retries is logged, never fails the run."""
     try:
         return ingest(list(AVAILABILITY_KINDS), target, clock=clock)
-    except Exception as exc:  # any source failure: the predictions go on without the report
+    except SourceError as exc:  # the source failed after its retries: predict without the report
         run_logger().warning("injury report for %s not ingested: %s", target, exc)
         return {kind: {"rows_loaded": 0, "error": str(exc)} for kind in AVAILABILITY_KINDS}
 

@@ -107,6 +107,29 @@ def test_a_date_without_a_report_is_marked_and_not_asked_again(tmp_path: Path) -
     assert report_dates([D1], held=set(), first=D1, fetched=store.fetched) == []
 
 
+def test_a_failing_report_source_is_counted_and_a_bug_is_not_swallowed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import flows.backfill
+    from resources.raw_store import LocalRawStore
+    from resources.sources.base import TransientSourceError
+
+    def unreachable(*args: object, **kwargs: object) -> dict[str, object]:
+        raise TransientSourceError("nba_injury_report", "503 after retries")
+
+    def broken(*args: object, **kwargs: object) -> dict[str, object]:
+        raise KeyError("rows_loaded")
+
+    store = LocalRawStore(tmp_path)
+    monkeypatch.setattr(flows.backfill, "ingest", unreachable)
+    out = flows.backfill._ingest_reports([D1, D2], "17:40", store)
+    assert out == {"dates": 2, "rows_loaded": 0, "failed_dates": 2}
+    assert not store.fetched("injury_report", D1)  # a failure is asked again, not marked
+    monkeypatch.setattr(flows.backfill, "ingest", broken)
+    with pytest.raises(KeyError):
+        flows.backfill._ingest_reports([D1], "17:40", store)
+
+
 def test_backfilled_report_is_read_as_of_the_pre_tip_time_us_eastern() -> None:
     # 17:40 EDT (UTC-4) in April, 17:40 EST (UTC-5) in January.
     assert report_clock(D1, "17:40") == pd.Timestamp("2024-04-08 21:40", tz="UTC")

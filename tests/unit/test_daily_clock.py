@@ -46,3 +46,14 @@ def test_a_failing_report_source_does_not_fail_the_run(monkeypatch: pytest.Monke
     out = flows.daily._ingest_availability(DAY, None)
     assert out["injury_report"]["rows_loaded"] == 0
     assert "503 after retries" in str(out["injury_report"]["error"])
+
+
+def test_a_bug_in_the_report_ingest_is_not_read_as_no_report(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def broken(*args: object, **kwargs: object) -> dict[str, object]:
+        raise KeyError("rows_loaded")
+
+    monkeypatch.setattr(flows.daily, "ingest", broken)
+    with pytest.raises(KeyError):
+        flows.daily._ingest_availability(DAY, None)
