@@ -27,7 +27,7 @@ env: $(UV) ## Create .venv from pyproject.toml + uv.lock (exact versions)
 	@mkdir -p "$(PREFECT_HOME)"
 
 demo: env ## Run the daily pipeline end to end on the bundled real data (DuckDB, MLflow, Prefect)
-	PREFECT_API_URL= $(PY) -m flows.cli demo
+	env -u PREFECT_API_URL $(PY) -m flows.cli demo
 
 lint: env ## ruff, hadolint (Dockerfile)
 	.venv/bin/ruff check .
@@ -38,22 +38,22 @@ typecheck: env ## mypy (strict on contracts/, features/, models/)
 	.venv/bin/mypy contracts features models resources tasks flows
 
 check: env lint typecheck ## The fast tier for the inner loop (< 2 min): ruff, hadolint, mypy, unit tests
-	PREFECT_API_URL= .venv/bin/pytest -q -n 2 tests/unit -m "not slow and not integration and not reliability"
+	env -u PREFECT_API_URL .venv/bin/pytest -q -n 2 tests/unit -m "not slow and not integration and not reliability"
 
 test: env lint typecheck ## ruff, mypy, then the whole pytest suite
-	PREFECT_API_URL= .venv/bin/pytest -q -n 2 --durations=15
+	env -u PREFECT_API_URL .venv/bin/pytest -q -n 2 --durations=15
 
 serve: env ## Prefect server + worker + deployments, and the MLflow UI (Ctrl-C stops all)
 	bash deployments/serve.sh
 
 benchmarks: env ## Run the benchmarks (pass DATA=path to the full data) and update BENCHMARKS.md
-	PREFECT_API_URL= $(PY) benchmarks/run_all.py --data $${DATA:-../shared/data}
+	env -u PREFECT_API_URL $(PY) benchmarks/run_all.py --data $${DATA:-../shared/data}
 
 container: env ## Optional, needs docker: build the image, run --help and one export in it (BASE_IMAGE=, IMAGE=)
 	bash deployments/container-check.sh
 
 gcp-smoke: env ## Manual, needs a real GCP project: doctor + one daily-pipeline date (deployments/README.md)
-	PREFECT_API_URL= bash deployments/gcp-smoke.sh
+	env -u PREFECT_API_URL bash deployments/gcp-smoke.sh
 
 clean: ## Delete all local state (var/)
 	rm -rf var

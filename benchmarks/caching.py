@@ -49,10 +49,10 @@ def main() -> None:
             "NBA_PROPS_HOME": str(home),
             "NBA_PROPS_DATA_DIR": str(args.data.resolve()),
             "PREFECT_HOME": str(home / "prefect"),
-            "PREFECT_API_URL": "",
             "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "300",
         }
     )
+    os.environ.pop("PREFECT_API_URL", None)
     from resources.telemetry import turn_off_telemetry
 
     turn_off_telemetry()

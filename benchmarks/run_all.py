@@ -233,9 +233,12 @@ def environment(ctx: Context, bench: Benchmark) -> dict[str, str]:
         NBA_PROPS_HOME=str(home),
         NBA_PROPS_DATA_DIR=str(ctx.data),
         PREFECT_HOME=str(home / "prefect"),
-        PREFECT_API_URL=ctx.prefect_url if bench.prefect_server and ctx.prefect_url else "",
         PYTHONPATH=str(ROOT),
     )
+    # Unset, not empty, without a server: Prefect then runs the temporary API (resources/telemetry.py).
+    env.pop("PREFECT_API_URL", None)
+    if bench.prefect_server and ctx.prefect_url:
+        env["PREFECT_API_URL"] = ctx.prefect_url
     return env
 
 

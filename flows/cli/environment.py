@@ -12,7 +12,11 @@ from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 import typer
 
 from resources.parameters import DATE_FORMAT, parse_date
-from resources.telemetry import EPHEMERAL_API_STARTUP, turn_off_telemetry
+from resources.telemetry import (
+    EPHEMERAL_API_STARTUP,
+    drop_empty_prefect_api_url,
+    turn_off_telemetry,
+)
 
 if TYPE_CHECKING:
     from resources.settings import Settings
@@ -68,10 +72,12 @@ def console_without_tracebacks() -> None:
 
 
 def environment() -> Settings:
-    """Settings, with telemetry off and Prefect's home under the state directory."""
+    """Settings, with telemetry off, an empty PREFECT_API_URL unset (the temporary API) and
+    Prefect's home under the state directory."""
     from resources.settings import get_settings
 
     turn_off_telemetry()
+    drop_empty_prefect_api_url()
     for key, value in EPHEMERAL_API_STARTUP.items():
         os.environ.setdefault(key, value)
     settings = get_settings()
