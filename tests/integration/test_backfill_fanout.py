@@ -77,6 +77,7 @@ def server_env(tmp_path: Path) -> Iterator[dict[str, str]]:
         "NBA_PROPS_BACKFILL_PARALLEL_RUNS": str(PARALLEL),
         "FANOUT_RECORD": str(tmp_path / "chunks.jsonl"),
         "FANOUT_FAIL_START": "2024-02-01",
+        "FANOUT_MEET": str(PARALLEL),
     }
     with (tmp_path / "server.log").open("w") as log:
         server = subprocess.Popen(
