@@ -18,22 +18,16 @@ import pandas as pd
 from prefect import flow, get_run_logger
 
 from features.calendar import EASTERN
+from flows.daily import ingest_availability
 from resources.cache_keys import run_cached
 from resources.clock import time_of_day, today_eastern
 from resources.expected import expected_view, read_counts
 from resources.input_gaps import unscheduled_note
-from resources.logs import run_logger
 from resources.parameters import check_date, check_order
 from resources.raw_store import GcsRawStore, LocalRawStore, open_raw_store
 from resources.run_tags import identity_tags, tag_current_flow_run
 from resources.settings import get_settings
-from resources.sources.base import (
-    AVAILABILITY_KINDS,
-    LINE_KINDS,
-    RESULT_KINDS,
-    RawPayload,
-    SourceError,
-)
+from resources.sources.base import LINE_KINDS, RESULT_KINDS, RawPayload
 from resources.sources.injury_report import KIND as INJURY_KIND
 from resources.sources.injury_report import SOURCE as INJURY_SOURCE
 from resources.warehouse import Warehouse
@@ -149,10 +143,8 @@ def _ingest_reports(
     loaded, failed = 0, 0
     for day in days:
         clock = report_clock(day, time_text)
-        try:
-            report = ingest(list(AVAILABILITY_KINDS), day, clock=clock)
-        except SourceError as exc:  # the source failed after its retries: the rest goes on
-            run_logger().warning("injury report for %s not ingested: %s", day, exc)
+        report = ingest_availability(day, clock)
+        if any("error" in numbers for numbers in report.values()):  # logged; asked again next time
             failed += 1
             continue
         loaded += sum(int(str(numbers["rows_loaded"])) for numbers in report.values())

@@ -143,16 +143,22 @@ def _ingest(
     if not same_day:
         ingest([*DAY_KINDS, *RESULT_KINDS], previous, run_date=target, clock=clock)
     out = ingest(list(DAY_KINDS), target, clock=clock)
-    return out | _ingest_availability(target, clock)
+    return out | ingest_availability(target, clock)
 
 
-def _ingest_availability(target: date, clock: pd.Timestamp | None) -> dict[str, Any]:
-    """The target date's injury report. No report yet is no rows (availability features stay
-    unknown); a report source still failing after its retries is logged, never fails the run."""
+def ingest_availability(
+    game_date: date, clock: pd.Timestamp | None
+) -> dict[str, dict[str, object]]:
+    """The date's injury report as of `clock`: the one policy of the daily run and of backfill.
+
+    No report yet is no rows (availability features stay unknown). A report source still failing
+    after its retries is logged and returned as an `error` entry per kind, never raised: the run
+    goes on without the report. Any other exception (a bug) propagates.
+    """
     try:
-        return ingest(list(AVAILABILITY_KINDS), target, clock=clock)
-    except SourceError as exc:  # the source failed after its retries: predict without the report
-        run_logger().warning("injury report for %s not ingested: %s", target, exc)
+        return ingest(list(AVAILABILITY_KINDS), game_date, clock=clock)
+    except SourceError as exc:  # the source failed after its retries
+        run_logger().warning("injury report for %s not ingested: %s", game_date, exc)
         return {kind: {"rows_loaded": 0, "error": str(exc)} for kind in AVAILABILITY_KINDS}
 
 

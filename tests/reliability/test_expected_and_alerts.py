@@ -111,6 +111,7 @@ def test_a_failing_report_source_is_counted_and_a_bug_is_not_swallowed(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     import flows.backfill
+    import flows.daily
     from resources.raw_store import LocalRawStore
     from resources.sources.base import TransientSourceError
 
@@ -121,11 +122,11 @@ def test_a_failing_report_source_is_counted_and_a_bug_is_not_swallowed(
         raise KeyError("rows_loaded")
 
     store = LocalRawStore(tmp_path)
-    monkeypatch.setattr(flows.backfill, "ingest", unreachable)
+    monkeypatch.setattr(flows.daily, "ingest", unreachable)
     out = flows.backfill._ingest_reports([D1, D2], "17:40", store)
     assert out == {"dates": 2, "rows_loaded": 0, "failed_dates": 2}
     assert not store.fetched("injury_report", D1)  # a failure is asked again, not marked
-    monkeypatch.setattr(flows.backfill, "ingest", broken)
+    monkeypatch.setattr(flows.daily, "ingest", broken)
     with pytest.raises(KeyError):
         flows.backfill._ingest_reports([D1], "17:40", store)
 

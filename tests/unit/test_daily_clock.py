@@ -43,7 +43,7 @@ def test_a_failing_report_source_does_not_fail_the_run(monkeypatch: pytest.Monke
         raise TransientSourceError("nba_injury_report", "503 after retries")
 
     monkeypatch.setattr(flows.daily, "ingest", unreachable)
-    out = flows.daily._ingest_availability(DAY, None)
+    out = flows.daily.ingest_availability(DAY, None)
     assert out["injury_report"]["rows_loaded"] == 0
     assert "503 after retries" in str(out["injury_report"]["error"])
 
@@ -56,4 +56,4 @@ def test_a_bug_in_the_report_ingest_is_not_read_as_no_report(
 
     monkeypatch.setattr(flows.daily, "ingest", broken)
     with pytest.raises(KeyError):
-        flows.daily._ingest_availability(DAY, None)
+        flows.daily.ingest_availability(DAY, None)
